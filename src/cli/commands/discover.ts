@@ -1,0 +1,82 @@
+/** `mcp-oauth discover`: show what discovery finds, step by step. @module */
+import { selectScopes } from "../../core/scopes.ts";
+import type { Command } from "../command.ts";
+
+export const discoverCommand: Command = {
+  name: "discover",
+  summary: "run discovery and show each step",
+  usage: "discover <name|url> [--json]",
+  details: `Probes the MCP server, fetches its protected resource metadata (RFC 9728) and its
+authorization server metadata (RFC 8414 / OpenID), and prints every URL tried, in
+parallel rounds, with what was learnt. Registers nothing and stores nothing.
+
+--json prints {"resource", "prmUrl", "issuer", "asMetadataUrl", "legacy",
+"scopes", "endpoints": {...}, "pkce", "trace": {"requests", "rounds", "steps": [...]}}.
+
+Examples:
+  mcp-oauth discover https://mcp.linear.app/mcp
+  mcp-oauth discover notion --json`,
+  options: { json: { type: "boolean" } },
+  positionals: { min: 1, max: 1, names: "a server name or URL" },
+  async run(ctx, args) {
+    const def = await ctx.engine.resolve(args.positionals[0]!);
+    const d = await ctx.engine.discover(def);
+    const scopes = selectScopes({
+      configured: def.scopes,
+      challenge: d.challenge?.scope,
+      prm: d.prm,
+      as: d.as,
+    });
+    const endpoints = {
+      authorization: d.as.authorization_endpoint,
+      token: d.as.token_endpoint,
+      registration: d.as.registration_endpoint ?? null,
+      revocation: d.as.revocation_endpoint ?? null,
+    };
+    const pkce = d.as.code_challenge_methods_supported?.includes("S256") ?? false;
+    if (args.values.json) {
+      ctx.io.out(JSON.stringify(
+        {
+          resource: d.resource,
+          authRequired: d.authRequired,
+          prmUrl: d.prmUrl ?? null,
+          issuer: d.issuer,
+          asMetadataUrl: d.asMetadataUrl ?? null,
+          legacy: d.legacy,
+          scopes,
+          endpoints,
+          pkce,
+          trace: { requests: d.trace.requests, rounds: d.trace.rounds, steps: d.trace.steps },
+        },
+        null,
+        2,
+      ));
+      return 0;
+    }
+    for (const s of d.trace.steps) {
+      const status = s.status ? String(s.status) : s.method === "-" ? "" : "---";
+      ctx.io.out(
+        `round ${s.round}  ${s.method.padEnd(4)} ${status.padEnd(3)} ${
+          String(Math.round(s.ms)).padStart(5)
+        }ms  ${s.url}`,
+      );
+      ctx.io.out(`          ${s.outcome}: ${s.detail}`);
+    }
+    ctx.io.out("");
+    ctx.io.out(`resource        ${d.resource}`);
+    ctx.io.out(`metadata        ${d.prmUrl ?? "none (2025-03-26 server)"}`);
+    ctx.io.out(
+      `issuer          ${d.issuer}${
+        d.asMetadataUrl ? ` (from ${d.asMetadataUrl})` : " (default endpoints)"
+      }`,
+    );
+    ctx.io.out(`authorization   ${endpoints.authorization}`);
+    ctx.io.out(`token           ${endpoints.token}`);
+    ctx.io.out(`registration    ${endpoints.registration ?? "not offered (needs --client-id)"}`);
+    ctx.io.out(`revocation      ${endpoints.revocation ?? "not offered"}`);
+    ctx.io.out(`PKCE S256       ${pkce ? "yes" : "NO: sign-in will be refused"}`);
+    ctx.io.out(`scopes          ${scopes.join(" ") || "(none requested)"}`);
+    ctx.io.out(`${d.trace.requests} requests in ${d.trace.rounds} sequential rounds`);
+    return 0;
+  },
+};

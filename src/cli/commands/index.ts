@@ -1,0 +1,15 @@
+/** Every command, in the order `help` lists them. @module */
+import type { Command } from "../command.ts";
+import { add } from "./add.ts";
+import { authorize } from "./authorize.ts";
+import { discoverCommand } from "./discover.ts";
+import { ls } from "./ls.ts";
+import { refresh } from "./refresh.ts";
+import { remove } from "./remove.ts";
+import { revoke } from "./revoke.ts";
+import { token } from "./token.ts";
+
+/** Commands by name. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map(
+  [add, remove, ls, discoverCommand, authorize, token, refresh, revoke].map((c) => [c.name, c]),
+);

@@ -1,0 +1,106 @@
+/**
+ * The mcp-oauth command line: dispatch, help, and the mapping from errors to
+ * one stderr line and an exit code (0 ok, 1 failure, 2 usage, 3 sign in again).
+ *
+ * @module
+ */
+import { createInterface } from "node:readline";
+import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { parseCommandArgs } from "./args.ts";
+import { COMMANDS } from "./commands/index.ts";
+import { createContext, type Io } from "./context.ts";
+
+/** The version printed by --version. */
+export const VERSION = "0.1.0";
+
+/** Exit codes of the CLI contract. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, reauthorize: 3 } as const;
+
+/** Run the CLI with `argv` (without the program name); resolves to the exit code. */
+export async function main(runtime: Runtime, argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" ? rest[0] : undefined;
+    if (topic && !COMMANDS.has(topic)) {
+      return fail(
+        io,
+        new McpOAuthError(ErrorCode.USAGE, `Unknown command "${topic}"; see "mcp-oauth help".`),
+      );
+    }
+    io.out(topic ? commandHelp(topic) : generalHelp());
+    return name || topic ? EXIT.ok : EXIT.usage;
+  }
+  if (name === "--version" || name === "-v") {
+    io.out(`mcp-oauth ${VERSION} (${runtime.name} ${runtime.version})`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.get(name);
+  if (!command) {
+    return fail(
+      io,
+      new McpOAuthError(ErrorCode.USAGE, `Unknown command "${name}"; see "mcp-oauth help".`),
+    );
+  }
+  try {
+    const args = parseCommandArgs(name, rest, command.options, command.positionals);
+    if (args.values.help) {
+      io.out(commandHelp(name));
+      return EXIT.ok;
+    }
+    return await command.run(createContext(name, runtime, io, args), args);
+  } catch (err) {
+    return fail(io, err);
+  }
+}
+
+function fail(io: Io, err: unknown): number {
+  if (err instanceof McpOAuthError) {
+    io.err(`mcp-oauth: ${err.message}`);
+    if (err.code === ErrorCode.USAGE) return EXIT.usage;
+    return err.code === ErrorCode.REAUTHORIZATION_NEEDED ? EXIT.reauthorize : EXIT.failure;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.err(
+    `mcp-oauth: unexpected error: ${message.split("\n")[0]} (set MCP_OAUTH_DEBUG=1 for details)`,
+  );
+  if (io.env.MCP_OAUTH_DEBUG) io.err(String((err as Error)?.stack ?? err));
+  return EXIT.failure;
+}
+
+function generalHelp(): string {
+  const lines = [...COMMANDS.values()].map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return `mcp-oauth ${VERSION}: sign in to remote MCP servers with OAuth and keep the tokens fresh.
+
+Usage: mcp-oauth <command> [options]
+
+Commands:
+${lines.join("\n")}
+
+Global options:
+  --home DIR        where config and credentials live ($MCP_OAUTH_HOME)
+  --store file      the credential store ($MCP_OAUTH_STORE)
+  --insecure-http   allow plain http to non-loopback servers (development only)
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 re-authorization needed.
+Run "mcp-oauth help <command>" for a command's options and examples.`;
+}
+
+function commandHelp(name: string): string {
+  const c = COMMANDS.get(name)!;
+  return `mcp-oauth ${c.usage}\n\n${c.summary[0]!.toUpperCase()}${
+    c.summary.slice(1)
+  }.\n\n${c.details}`;
+}
+
+/** The process's own I/O. */
+export function processIo(): Io {
+  return {
+    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.startsWith("\r") || t.endsWith("\n") ? t : `${t}\n`),
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdinLines: () =>
+      createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator](),
+    env: process.env,
+  };
+}

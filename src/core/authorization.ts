@@ -1,0 +1,128 @@
+/**
+ * The authorization code flow with PKCE (S12–S18): build the request, then
+ * check the callback (state, RFC 9207 `iss`) and exchange the code.
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import type { PendingAuthorization } from "./flows.ts";
+import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { wrapOAuthError } from "./oauth-errors.ts";
+import { clientAuth } from "./registration.ts";
+import type { TokenRecord } from "./records.ts";
+import { tokenRecordFrom } from "./tokens.ts";
+
+/**
+ * Fail unless the AS advertises PKCE with S256 (S12).
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1#section-7.5.2
+ */
+export function assertPkceS256(as: oauth.AuthorizationServer): void {
+  const methods = as.code_challenge_methods_supported;
+  if (!Array.isArray(methods) || !methods.includes("S256")) {
+    throw new McpOAuthError(
+      ErrorCode.PKCE_UNSUPPORTED,
+      `${as.issuer} does not advertise PKCE with S256 (code_challenge_methods_supported: ${
+        JSON.stringify(methods ?? null)
+      }); mcp-oauth refuses to sign in without it. Ask the provider to enable PKCE.`,
+    );
+  }
+}
+
+/**
+ * Build the authorization URL for a pending request (S12, S13, S14).
+ * @see https://datatracker.ietf.org/doc/html/rfc7636#section-4.3
+ * @see https://datatracker.ietf.org/doc/html/rfc8707#section-2.1
+ */
+export async function authorizationUrl(p: PendingAuthorization): Promise<URL> {
+  assertPkceS256(p.as);
+  const url = new URL(p.as.authorization_endpoint!);
+  const params = url.searchParams;
+  params.set("response_type", "code");
+  params.set("client_id", p.client.client_id);
+  params.set("redirect_uri", p.redirectUri);
+  params.set("code_challenge", await oauth.calculatePKCECodeChallenge(p.codeVerifier));
+  params.set("code_challenge_method", "S256");
+  params.set("state", p.state);
+  if (p.scopes.length) params.set("scope", p.scopes.join(" "));
+  if (p.sendResource) params.set("resource", p.resource);
+  return url;
+}
+
+/**
+ * Check a callback against its pending request and exchange the code.
+ * `iss` is checked before anything else in the response, errors included
+ * (S16); state was matched by the caller when it looked the request up.
+ * @see https://datatracker.ietf.org/doc/html/rfc9207#section-2.4
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.3
+ */
+export async function completeAuthorization(
+  http: HttpContext,
+  p: PendingAuthorization,
+  params: URLSearchParams,
+  now: () => number,
+): Promise<TokenRecord> {
+  const { client, auth } = clientAuth(p.client);
+  let checked: URLSearchParams;
+  try {
+    checked = oauth.validateAuthResponse(p.as, client, params, p.state);
+  } catch (err) {
+    if (err instanceof oauth.AuthorizationResponseError) {
+      throw new McpOAuthError(
+        ErrorCode.AUTHORIZATION_DENIED,
+        `The authorization server refused the sign-in: ${oneLine(err.error, 60)}${
+          err.error_description ? ` (${oneLine(err.error_description, 160)})` : ""
+        }; try again, or check the client and scopes.`,
+      );
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    if (msg.includes('"iss"')) {
+      throw new McpOAuthError(
+        ErrorCode.ISS_MISMATCH,
+        `The callback's iss ${
+          params.has("iss")
+            ? `"${oneLine(params.get("iss") ?? "", 100)}" is not`
+            : "is missing; expected"
+        } ${p.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+      );
+    }
+    throw new McpOAuthError(
+      ErrorCode.STATE_MISMATCH,
+      `The callback is not a valid authorization response (${
+        oneLine(msg, 120)
+      }); start the sign-in again.`,
+    );
+  }
+  try {
+    const res = await oauth.authorizationCodeGrantRequest(
+      p.as,
+      client,
+      auth,
+      checked,
+      p.redirectUri,
+      p.codeVerifier,
+      oauthOptions(http, {
+        additionalParameters: p.sendResource ? { resource: p.resource } : undefined,
+      }),
+    );
+    const tokens = await oauth.processAuthorizationCodeResponse(p.as, client, res);
+    return tokenRecordFrom(tokens, {
+      resource: p.resource,
+      issuer: p.issuer,
+      token_endpoint: p.as.token_endpoint!,
+      revocation_endpoint: p.as.revocation_endpoint,
+      client_id: p.client.client_id,
+      auth_method: p.client.token_endpoint_auth_method,
+      send_resource: p.sendResource,
+      scope: p.scopes.join(" ") || undefined,
+    }, now());
+  } catch (err) {
+    throw wrapOAuthError(
+      err,
+      ErrorCode.TOKEN_REQUEST_FAILED,
+      "The code exchange",
+      p.as.token_endpoint!,
+      "start the sign-in again.",
+    );
+  }
+}

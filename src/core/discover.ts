@@ -1,0 +1,442 @@
+/**
+ * Discovery (S1–S8): from an MCP server URL to its protected resource
+ * metadata and authorization server metadata, with a trace of every request.
+ * Independent probes run in parallel; the spec's order decides which answer
+ * is used.
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import type { HttpContext } from "./http-context.ts";
+import { Trace } from "./trace.ts";
+import {
+  assertAllowedUrl,
+  authorizationServerMetadataUrls,
+  canonicalResource,
+  parseUrl,
+  protectedResourceMetadataUrls,
+} from "./urls.ts";
+import { type BearerChallenge, bearerChallenge } from "./www-authenticate.ts";
+
+/** RFC 9728 metadata as far as the engine uses it. */
+export type ResourceMetadata = oauth.ResourceServer;
+/** RFC 8414 / OpenID metadata. */
+export type AuthorizationServerMetadata = oauth.AuthorizationServer;
+
+/** Everything discovery learnt about one MCP server. */
+export interface Discovery {
+  /** The MCP server URL as given. */
+  serverUrl: string;
+  /** Its canonical form, sent as RFC 8707 `resource` (S13). */
+  resource: string;
+  /** Whether the unauthenticated probe was refused (401/403). */
+  authRequired: boolean;
+  /** The Bearer challenge of the probe, if any (S1, S14). */
+  challenge?: BearerChallenge;
+  prmUrl?: string;
+  prm?: ResourceMetadata;
+  issuer: string;
+  /** URL the AS metadata came from; absent when S7 defaults were assumed. */
+  asMetadataUrl?: string;
+  as: AuthorizationServerMetadata;
+  /** True when the server has no PRM (2025-03-26 servers, S7). */
+  legacy: boolean;
+  trace: Trace;
+}
+
+/** Options for {@link discover}. */
+export interface DiscoverOptions {
+  /** Use this PRM URL instead of the well-known ones. */
+  resourceMetadataUrl?: string;
+  /** Pick this AS when PRM lists several (S4). */
+  authorizationServer?: string;
+  clock?: () => number;
+}
+
+type Fetched<T> = { ok: true; value: T; url: string } | {
+  ok: false;
+  url: string;
+  error: McpOAuthError;
+};
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "mcp-oauth", version: "0" },
+  },
+});
+
+/**
+ * Discover PRM and AS metadata for `serverUrl`.
+ * @see https://datatracker.ietf.org/doc/html/rfc9728#section-3
+ * @see https://datatracker.ietf.org/doc/html/rfc8414#section-3
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#authorization-server-discovery
+ */
+export async function discover(
+  http: HttpContext,
+  serverUrl: string,
+  options: DiscoverOptions = {},
+): Promise<Discovery> {
+  const server = assertAllowedUrl(
+    parseUrl(serverUrl, "MCP server URL"),
+    "MCP server URL",
+    http.allowInsecureHttp,
+  );
+  const resource = canonicalResource(server);
+  const trace = new Trace(options.clock);
+  const wellKnown = options.resourceMetadataUrl
+    ? [options.resourceMetadataUrl]
+    : protectedResourceMetadataUrls(server);
+
+  // Round 1: the unauthenticated probe and every PRM candidate at once (S8).
+  const [probed, ...candidates] = await Promise.all([
+    probe(http, server, trace),
+    ...wellKnown.map((url) => fetchPrm(http, url, resource, trace, 1)),
+  ]);
+  let round = 1;
+  const fromHeader = probed.challenge?.resourceMetadata;
+  const ordered: Fetched<ResourceMetadata>[] = [];
+  if (fromHeader && !options.resourceMetadataUrl) {
+    // S1: the header's URL wins; fetch it unless round 1 already did.
+    const known = candidates.find((c) => c.url === fromHeader);
+    ordered.push(known ?? await fetchPrm(http, fromHeader, resource, trace, ++round));
+  }
+  ordered.push(...candidates.filter((c) => c.url !== fromHeader));
+  const prmResult = pick(ordered, trace, "prm");
+
+  let issuer: string;
+  let legacy = false;
+  if (prmResult) {
+    issuer = chooseIssuer(prmResult.value, prmResult.url, options.authorizationServer);
+  } else {
+    // S7: no PRM at all, so the MCP server's origin is the authorization server.
+    legacy = true;
+    issuer = server.origin;
+    trace.add({
+      kind: "fallback",
+      round,
+      method: "-",
+      url: server.origin,
+      outcome: "info",
+      detail:
+        "no protected resource metadata; using the server's origin as the authorization server (S7)",
+    }, trace.clock());
+  }
+
+  const issuerUrl = assertAllowedUrl(
+    parseUrl(issuer, "Authorization server"),
+    "Authorization server",
+    http.allowInsecureHttp,
+  );
+  round++;
+  const asCandidates = await Promise.all(
+    authorizationServerMetadataUrls(issuerUrl).map((url) =>
+      fetchAsMetadata(http, url, issuerUrl, trace, round)
+    ),
+  );
+  const asResult = pick(asCandidates, trace, "as-metadata");
+  let as: AuthorizationServerMetadata;
+  if (asResult) {
+    as = asResult.value;
+  } else if (legacy) {
+    as = defaultEndpoints(issuerUrl);
+    trace.add({
+      kind: "fallback",
+      round,
+      method: "-",
+      url: issuerUrl.origin,
+      outcome: "info",
+      detail: "no authorization server metadata; assuming /authorize, /token, /register (S7)",
+    }, trace.clock());
+  } else {
+    const mismatch = asCandidates.find((c) => !c.ok && c.error.code === ErrorCode.ISSUER_MISMATCH);
+    if (mismatch && !mismatch.ok) throw mismatch.error;
+    throw new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `No authorization server metadata for ${issuer} (tried ${
+        asCandidates.map((c) => c.url).join(", ")
+      }); check the server's authorization_servers.`,
+    );
+  }
+  for (
+    const key of [
+      "authorization_endpoint",
+      "token_endpoint",
+      "registration_endpoint",
+      "revocation_endpoint",
+    ] as const
+  ) {
+    const value = as[key];
+    if (value !== undefined) {
+      assertAllowedUrl(
+        parseUrl(String(value), `AS metadata ${key}`),
+        `AS metadata ${key}`,
+        http.allowInsecureHttp,
+      );
+    }
+  }
+  if (!as.authorization_endpoint || !as.token_endpoint) {
+    throw new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `Authorization server metadata of ${issuer} lacks ${
+        as.authorization_endpoint ? "token_endpoint" : "authorization_endpoint"
+      }; the server cannot be used for sign-in.`,
+    );
+  }
+  return {
+    serverUrl,
+    resource,
+    authRequired: probed.status === 401 || probed.status === 403,
+    challenge: probed.challenge,
+    prmUrl: prmResult?.url,
+    prm: prmResult?.value,
+    issuer: as.issuer,
+    asMetadataUrl: asResult?.url,
+    as,
+    legacy,
+    trace,
+  };
+}
+
+async function probe(http: HttpContext, server: URL, trace: Trace) {
+  const started = trace.clock();
+  try {
+    const res = await http.fetch(server, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: INITIALIZE,
+      redirect: "manual",
+      signal: AbortSignal.timeout(http.limits.timeoutMs),
+    });
+    // The body is never needed and may be an endless event stream.
+    await res.body?.cancel().catch(() => {});
+    const challenge = bearerChallenge(res.headers.get("www-authenticate"));
+    trace.add({
+      kind: "probe",
+      round: 1,
+      method: "POST",
+      url: server.href,
+      status: res.status,
+      outcome: "info",
+      detail: challenge
+        ? `Bearer challenge${
+          challenge.resourceMetadata ? ` with resource_metadata ${challenge.resourceMetadata}` : ""
+        }${challenge.scope ? `, scope "${challenge.scope}"` : ""}`
+        : res.status === 401
+        ? "401 without a Bearer challenge"
+        : `answered ${res.status} without authentication`,
+    }, started);
+    return { status: res.status, challenge };
+  } catch (err) {
+    trace.add({
+      kind: "probe",
+      round: 1,
+      method: "POST",
+      url: server.href,
+      outcome: "failed",
+      detail: describe(err),
+    }, started);
+    return { status: 0, challenge: undefined };
+  }
+}
+
+async function fetchPrm(
+  http: HttpContext,
+  url: string,
+  resource: string,
+  trace: Trace,
+  round: number,
+): Promise<Fetched<ResourceMetadata>> {
+  return await fetchJson(http, url, trace, round, "prm", async (res) => {
+    try {
+      return await oauth.processResourceDiscoveryResponse(new URL(resource), res);
+    } catch (err) {
+      // oauth4webapi compares hrefs; a trailing slash alone is not a different resource.
+      const body = (err as { cause?: { body?: { resource?: unknown } } }).cause?.body;
+      if (
+        (err as { code?: string }).code === oauth.JSON_ATTRIBUTE_COMPARISON &&
+        typeof body?.resource === "string"
+      ) {
+        if (sameResource(body.resource, resource)) return body as ResourceMetadata;
+        throw new McpOAuthError(
+          ErrorCode.RESOURCE_MISMATCH,
+          `Protected resource metadata at ${url} is for "${
+            oneLine(body.resource, 120)
+          }", not ${resource} (S3); not authorizing. Check the server URL.`,
+        );
+      }
+      throw err;
+    }
+  });
+}
+
+function sameResource(a: string, b: string): boolean {
+  try {
+    return canonicalResource(a) === canonicalResource(b);
+  } catch {
+    return false;
+  }
+}
+
+async function fetchAsMetadata(
+  http: HttpContext,
+  url: string,
+  issuer: URL,
+  trace: Trace,
+  round: number,
+): Promise<Fetched<AuthorizationServerMetadata>> {
+  return await fetchJson(http, url, trace, round, "as-metadata", async (res) => {
+    try {
+      return await oauth.processDiscoveryResponse(issuer, res);
+    } catch (err) {
+      if ((err as { code?: string }).code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+        const body = (err as { cause?: { body?: { issuer?: unknown } } }).cause?.body;
+        throw new McpOAuthError(
+          ErrorCode.ISSUER_MISMATCH,
+          `Authorization server metadata at ${url} names the issuer "${
+            oneLine(String(body?.issuer), 120)
+          }", not ${issuer.href.replace(/\/$/, "")} (S6); not using it.`,
+        );
+      }
+      throw err;
+    }
+  });
+}
+
+async function fetchJson<T>(
+  http: HttpContext,
+  url: string,
+  trace: Trace,
+  round: number,
+  kind: "prm" | "as-metadata",
+  process: (res: Response) => Promise<T>,
+): Promise<Fetched<T>> {
+  const started = trace.clock();
+  let status: number | undefined;
+  try {
+    const target = assertAllowedUrl(
+      parseUrl(url, kind === "prm" ? "Resource metadata URL" : "Metadata URL"),
+      url,
+      http.allowInsecureHttp,
+    );
+    const res = await http.bounded(target, { headers: { accept: "application/json" } });
+    status = res.status;
+    if (res.status !== 200) {
+      throw new McpOAuthError(ErrorCode.DISCOVERY_FAILED, `${url} answered ${res.status}`);
+    }
+    const value = await process(res);
+    trace.add({
+      kind,
+      round,
+      method: "GET",
+      url,
+      status,
+      outcome: "used",
+      detail: summary(kind, value),
+    }, started);
+    return { ok: true, value, url };
+  } catch (err) {
+    const error = err instanceof McpOAuthError
+      ? err
+      : new McpOAuthError(ErrorCode.DISCOVERY_FAILED, `${url}: ${describe(err)}`, { cause: err });
+    trace.add(
+      { kind, round, method: "GET", url, status, outcome: "failed", detail: error.message },
+      started,
+    );
+    return { ok: false, url, error };
+  }
+}
+
+/**
+ * The first success in order wins; later successes are marked ignored. A
+ * resource mismatch is fatal (S3): a server that says it is someone else must
+ * not be authorized through a fallback.
+ */
+function pick<T>(
+  results: Fetched<T>[],
+  trace: Trace,
+  kind: "prm" | "as-metadata",
+): Fetched<T> & { ok: true } | undefined {
+  for (const r of results) {
+    if (!r.ok && r.error.code === ErrorCode.RESOURCE_MISMATCH) throw r.error;
+    if (r.ok) {
+      for (const other of results) {
+        if (other !== r && other.ok) {
+          const step = trace.steps.find((s) =>
+            s.kind === kind && s.url === other.url && s.outcome === "used"
+          );
+          if (step) step.outcome = "ignored";
+        }
+      }
+      return r;
+    }
+  }
+  return undefined;
+}
+
+function chooseIssuer(prm: ResourceMetadata, prmUrl: string, configured?: string): string {
+  const list = Array.isArray(prm.authorization_servers)
+    ? prm.authorization_servers.filter((s) => typeof s === "string")
+    : [];
+  if (configured) {
+    if (list.includes(configured) || list.length === 0) return configured;
+    throw new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `The configured authorization server ${configured} is not among those listed at ${prmUrl} (${
+        list.join(", ")
+      }).`,
+    );
+  }
+  if (!list[0]) {
+    throw new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `Protected resource metadata at ${prmUrl} lists no authorization_servers; the server cannot be signed in to.`,
+    );
+  }
+  return list[0];
+}
+
+/** S7 defaults for servers that publish no metadata at all. */
+function defaultEndpoints(issuer: URL): AuthorizationServerMetadata {
+  const o = issuer.origin;
+  return {
+    issuer: o,
+    authorization_endpoint: `${o}/authorize`,
+    token_endpoint: `${o}/token`,
+    registration_endpoint: `${o}/register`,
+    // The 2025-03-26 revision makes PKCE S256 mandatory for these servers.
+    code_challenge_methods_supported: ["S256"],
+  };
+}
+
+function summary(kind: "prm" | "as-metadata", value: unknown): string {
+  if (kind === "prm") {
+    const prm = value as ResourceMetadata;
+    return `resource ${prm.resource}; authorization_servers ${
+      JSON.stringify(prm.authorization_servers ?? [])
+    }` +
+      (prm.scopes_supported ? `; scopes ${prm.scopes_supported.join(" ")}` : "");
+  }
+  const as = value as AuthorizationServerMetadata;
+  return `issuer ${as.issuer}; PKCE ${
+    as.code_challenge_methods_supported?.join(",") ?? "not advertised"
+  }` +
+    `; registration ${as.registration_endpoint ? "yes" : "no"}; revocation ${
+      as.revocation_endpoint ? "yes" : "no"
+    }`;
+}
+
+/** A short, secret-free description of any error. */
+export function describe(err: unknown): string {
+  if (err instanceof McpOAuthError) return err.message;
+  if (err instanceof Error) return oneLine(err.message, 200);
+  return oneLine(String(err), 200);
+}

@@ -1,0 +1,427 @@
+/**
+ * The engine: one object that signs in to MCP servers and hands out fresh
+ * tokens, over any credential store and server registry. It uses only fetch,
+ * URL and WebCrypto (through oauth4webapi): no runtime APIs.
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import type { CredentialStore } from "../store/credential-store.ts";
+import type { ServerDefinition, ServerRegistry } from "../store/server-registry.ts";
+import { assertPkceS256, authorizationUrl, completeAuthorization } from "./authorization.ts";
+import { discover, type Discovery } from "./discover.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
+import type { FetchLike, HttpLimits } from "./http.ts";
+import { createHttpContext, type HttpContext } from "./http-context.ts";
+import { type Lock, ProcessLock } from "./lock.ts";
+import {
+  clientKey,
+  type ClientRecord,
+  isClientRecord,
+  isTokenRecord,
+  readRecord,
+  staticClientKey,
+  tokenKey,
+  type TokenRecord,
+  writeRecord,
+} from "./records.ts";
+import { ensureClient, forgetClient } from "./registration.ts";
+import { selectScopes, splitScopes } from "./scopes.ts";
+import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
+import { canonicalResource, parseUrl } from "./urls.ts";
+
+/** What `createEngine` needs. Only `store` and `servers` are required. */
+export interface EngineOptions {
+  store: CredentialStore;
+  servers: ServerRegistry;
+  /** Cross-process lock for refresh; defaults to an in-process one. */
+  lock?: Lock;
+  fetch?: FetchLike;
+  limits?: Partial<HttpLimits>;
+  /** Allow plain http to non-loopback hosts (S24). Development only. */
+  allowInsecureHttp?: boolean;
+  /** Client name sent in registrations. */
+  clientName?: string;
+  /** How long an authorization request stays valid, ms (S15). */
+  authorizationTtlMs?: number;
+  now?: () => number;
+}
+
+/** Status of a server as `ls` and the dashboard show it. */
+export interface ServerStatus {
+  name: string;
+  url: string;
+  issuer?: string;
+  state: "authorized" | "expired-refreshable" | "needs-authorization";
+  /** Absolute expiry, ms since the epoch. */
+  expiresAt?: number;
+  scopes: string[];
+  refreshable: boolean;
+  store: string;
+  /** Set when the stored entry could not be read. */
+  error?: string;
+}
+
+/** Options of {@link Engine.beginAuthorization}. */
+export interface BeginOptions {
+  redirectUri: string;
+  /** Overrides the configured and selected scopes. */
+  scopes?: string[];
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** The result of a completed sign-in, without the token itself. */
+export interface Authorized {
+  server: string;
+  issuer: string;
+  scope?: string;
+  expiresAt?: number;
+}
+
+/** Outcome of a revocation: local delete always happens (S23). */
+export interface Revoked {
+  server: string;
+  hadToken: boolean;
+  /** One line per remote failure; empty when the AS revoked everything. */
+  failures: string[];
+}
+
+/** Create an engine. */
+export function createEngine(options: EngineOptions): Engine {
+  return new Engine(options);
+}
+
+/** See {@link createEngine}. */
+export class Engine {
+  readonly store: CredentialStore;
+  readonly servers: ServerRegistry;
+  readonly http: HttpContext;
+  readonly flows = new AuthorizationFlows();
+  readonly #lock: Lock;
+  readonly #now: () => number;
+  readonly #clientName: string;
+  readonly #ttl: number;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.servers = options.servers;
+    this.http = createHttpContext(options.fetch, {
+      limits: options.limits,
+      allowInsecureHttp: options.allowInsecureHttp,
+    });
+    this.#lock = options.lock ?? new ProcessLock();
+    this.#now = options.now ?? Date.now;
+    this.#clientName = options.clientName ?? "mcp-oauth";
+    this.#ttl = options.authorizationTtlMs ?? 10 * 60_000;
+  }
+
+  /**
+   * A configured server by name, or an ad-hoc one for a URL (matching a
+   * configured server with the same URL first).
+   */
+  async resolve(nameOrUrl: string): Promise<ServerDefinition> {
+    const byName = await this.servers.get(nameOrUrl);
+    if (byName) return byName;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(nameOrUrl)) {
+      const canonical = canonicalResource(parseUrl(nameOrUrl, "Server URL"));
+      const all = await this.servers.list();
+      return all.find((d) => canonicalResource(d.url) === canonical) ??
+        { name: canonical, url: nameOrUrl, adhoc: true };
+    }
+    throw new McpOAuthError(
+      ErrorCode.UNKNOWN_SERVER,
+      `No server named "${nameOrUrl}"; add it with "mcp-oauth add ${nameOrUrl} <url>" or pass the server's URL.`,
+    );
+  }
+
+  /** Live discovery for a server (S1–S8). */
+  discover(server: ServerDefinition): Promise<Discovery> {
+    return discover(this.http, server.url, { authorizationServer: server.authorizationServer });
+  }
+
+  /**
+   * The redirect URI of the stored registration for this AS, so the caller
+   * can listen on the same port and avoid registering again (S11).
+   */
+  async rememberedRedirectUri(discovery: Discovery): Promise<string | undefined> {
+    const known = await readRecord<ClientRecord>(
+      this.store,
+      clientKey(discovery.issuer),
+      "client registration",
+      isClientRecord,
+    )
+      .catch(() => undefined);
+    return known?.redirect_uris[0];
+  }
+
+  /**
+   * Register or reuse a client and build the authorization URL; the request
+   * waits in {@link flows} until {@link completeAuthorization}.
+   */
+  async beginAuthorization(
+    server: ServerDefinition,
+    discovery: Discovery,
+    options: BeginOptions,
+  ): Promise<{ url: URL; state: string }> {
+    assertPkceS256(discovery.as);
+    const staticClient = await this.#staticClient(server, discovery.resource, options);
+    const client = await ensureClient(this.http, this.store, {
+      as: discovery.as,
+      redirectUri: options.redirectUri,
+      staticClient,
+      clientName: this.#clientName,
+      now: this.#now(),
+      trace: discovery.trace,
+    });
+    const pending: PendingAuthorization = {
+      state: oauth.generateRandomState(),
+      codeVerifier: oauth.generateRandomCodeVerifier(),
+      redirectUri: options.redirectUri,
+      issuer: discovery.issuer,
+      as: discovery.as,
+      client,
+      resource: discovery.resource,
+      sendResource: server.resource !== false,
+      scopes: selectScopes({
+        configured: options.scopes ?? server.scopes,
+        challenge: discovery.challenge?.scope,
+        prm: discovery.prm,
+        as: discovery.as,
+      }),
+      server: server.name,
+      expiresAt: this.#now() + this.#ttl,
+    };
+    this.flows.add(pending);
+    // Remember where this server's tokens will be keyed.
+    await this.servers.put({ ...server, issuer: discovery.issuer });
+    return { url: await authorizationUrl(pending), state: pending.state };
+  }
+
+  /**
+   * Handle the redirect back from the AS: find the request by `state` (single
+   * use, S15), check `iss` (S16), exchange the code and store the tokens.
+   */
+  async completeAuthorization(callback: URL | URLSearchParams | string): Promise<Authorized> {
+    const params = callback instanceof URLSearchParams ? callback : new URL(callback).searchParams;
+    const states = params.getAll("state");
+    const pending = states.length === 1 ? this.flows.take(states[0]!, this.#now()) : undefined;
+    if (!pending) {
+      throw new McpOAuthError(
+        ErrorCode.STATE_MISMATCH,
+        `The callback's state is ${
+          states.length === 0
+            ? "missing"
+            : states.length > 1
+            ? "repeated"
+            : "unknown, already used or expired"
+        }; nothing was stored. Start the sign-in again.`,
+      );
+    }
+    const record = await completeAuthorization(this.http, pending, params, this.#now);
+    if (pending.client.client_secret) {
+      record.secret_key = pending.client.source === "dcr"
+        ? clientKey(pending.issuer)
+        : staticClientKey(pending.resource);
+    }
+    await writeRecord(
+      this.store,
+      tokenKey(pending.issuer, pending.resource),
+      "mcp-oauth-token",
+      record,
+    );
+    return {
+      server: pending.server,
+      issuer: pending.issuer,
+      scope: record.scope,
+      expiresAt: record.expires_at,
+    };
+  }
+
+  /**
+   * A valid access token, refreshed ahead of expiry under the lock so a
+   * rotating refresh token is used once (S20). Throws REAUTHORIZATION_NEEDED
+   * (exit 3) when only a new sign-in helps (S21).
+   */
+  async getAccessToken(server: ServerDefinition): Promise<string> {
+    return (await this.#freshRecord(server, false)).access_token;
+  }
+
+  /** Like {@link getAccessToken}, with type, expiry and scope. */
+  async getTokenSet(
+    server: ServerDefinition,
+  ): Promise<Pick<TokenRecord, "access_token" | "token_type" | "expires_at" | "scope">> {
+    const { access_token, token_type, expires_at, scope } = await this.#freshRecord(server, false);
+    return { access_token, token_type, expires_at, scope };
+  }
+
+  /** Refresh now, even if the token is still valid. */
+  async refresh(server: ServerDefinition): Promise<Authorized> {
+    const r = await this.#freshRecord(server, true);
+    return { server: server.name, issuer: r.issuer, scope: r.scope, expiresAt: r.expires_at };
+  }
+
+  /** Status for `ls` and the dashboard, without network requests. */
+  async status(server: ServerDefinition): Promise<ServerStatus> {
+    const base = {
+      name: server.name,
+      url: server.url,
+      issuer: server.issuer,
+      store: this.store.name,
+      scopes: server.scopes ?? [],
+      refreshable: false,
+    };
+    let record: TokenRecord | undefined;
+    try {
+      record = await this.#readToken(server);
+    } catch (err) {
+      return {
+        ...base,
+        state: "needs-authorization",
+        error: err instanceof Error ? err.message : String(err),
+      };
+    }
+    if (!record) return { ...base, state: "needs-authorization" };
+    const refreshable = !!record.refresh_token;
+    const scopes = splitScopes(record.scope);
+    const expired = tokenState(record, this.#now()) === "expired";
+    return {
+      ...base,
+      scopes,
+      refreshable,
+      expiresAt: record.expires_at,
+      state: !expired ? "authorized" : refreshable ? "expired-refreshable" : "needs-authorization",
+    };
+  }
+
+  /**
+   * Revoke at the AS (refresh token, then access token) and delete locally
+   * even when the AS fails (S23). `forgetClient` also drops the registration.
+   */
+  async revoke(
+    server: ServerDefinition,
+    options: { forgetClient?: boolean } = {},
+  ): Promise<Revoked> {
+    const record = await this.#readToken(server).catch(() => undefined);
+    const failures = record
+      ? await revokeTokenSet(this.http, record, await this.#clientSecret(record))
+      : [];
+    if (server.issuer) {
+      await this.store.erase(tokenKey(server.issuer, canonicalResource(server.url)));
+      if (options.forgetClient) await forgetClient(this.store, server.issuer);
+    }
+    if (options.forgetClient) {
+      await this.store.erase(staticClientKey(canonicalResource(server.url)));
+    }
+    return { server: server.name, hadToken: !!record, failures };
+  }
+
+  /**
+   * Revoke a server's tokens, delete its pre-registered client secret and
+   * its definition. A DCR registration is kept: other servers on the same AS
+   * share it.
+   */
+  async remove(server: ServerDefinition): Promise<Revoked> {
+    const result = await this.revoke(server);
+    await this.store.erase(staticClientKey(canonicalResource(server.url)));
+    await this.servers.remove(server.name);
+    return result;
+  }
+
+  /** Keep a pre-registered client's secret in the credential store. */
+  async saveClientSecret(
+    server: ServerDefinition,
+    clientId: string,
+    secret: string,
+  ): Promise<void> {
+    const resource = canonicalResource(server.url);
+    await writeRecord(this.store, staticClientKey(resource), "mcp-oauth-static-client", {
+      v: 1,
+      source: "static",
+      issuer: server.issuer ?? "",
+      client_id: clientId,
+      client_secret: secret,
+      token_endpoint_auth_method: "client_secret_basic",
+      redirect_uris: [],
+      registered_at: this.#now(),
+    });
+  }
+
+  async #staticClient(server: ServerDefinition, resource: string, options: BeginOptions) {
+    const clientId = options.clientId ?? server.clientId;
+    if (!clientId) return undefined;
+    let secret = options.clientSecret;
+    if (!secret) {
+      const saved = await readRecord<ClientRecord>(
+        this.store,
+        staticClientKey(resource),
+        "client secret",
+        isClientRecord,
+      );
+      if (saved?.client_id === clientId) secret = saved.client_secret;
+    }
+    return { clientId, clientSecret: secret };
+  }
+
+  #readToken(server: ServerDefinition): Promise<TokenRecord | undefined> {
+    if (!server.issuer) return Promise.resolve(undefined);
+    return readRecord<TokenRecord>(
+      this.store,
+      tokenKey(server.issuer, canonicalResource(server.url)),
+      "token",
+      isTokenRecord,
+    );
+  }
+
+  async #clientSecret(record: TokenRecord): Promise<string | undefined> {
+    if (!record.secret_key) return undefined;
+    const c = await readRecord<ClientRecord>(
+      this.store,
+      record.secret_key,
+      "client secret",
+      isClientRecord,
+    );
+    return c?.client_secret;
+  }
+
+  async #freshRecord(server: ServerDefinition, force: boolean): Promise<TokenRecord> {
+    const notAuthorized = () =>
+      new McpOAuthError(
+        ErrorCode.REAUTHORIZATION_NEEDED,
+        `Not authorized for ${server.name}; run "mcp-oauth authorize ${server.name}" (re-authorization needed).`,
+      );
+    const first = await this.#readToken(server);
+    if (!first) throw notAuthorized();
+    if (!force && tokenState(first, this.#now()) === "valid") return first;
+    const key = tokenKey(first.issuer, first.resource);
+    return await this.#lock.withLock(key, async () => {
+      // Another process may have refreshed while we waited for the lock.
+      const current = await this.#readToken(server);
+      if (!current) throw notAuthorized();
+      const state = tokenState(current, this.#now());
+      if (state === "valid" && (!force || current.refresh_token !== first.refresh_token)) {
+        return current;
+      }
+      try {
+        const next = await refreshTokenSet(
+          this.http,
+          current,
+          await this.#clientSecret(current),
+          this.#now,
+        );
+        await writeRecord(this.store, key, "mcp-oauth-token", next);
+        return next;
+      } catch (err) {
+        if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
+          // S21: the grant is gone; drop the dead tokens, keep the registration.
+          await this.store.erase(key);
+          throw err;
+        }
+        // The AS is unreachable or failing: a token that has not expired yet still works.
+        if (!force && state !== "expired") return current;
+        throw err;
+      }
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The one error class of mcp-oauth. Every expected failure becomes an
+ * `McpOAuthError` whose message is a single line: what failed, which URL or
+ * field, and what to do. Messages never contain tokens, codes, verifiers or
+ * secrets (S26); callers build them only from safe fields.
+ *
+ * @module
+ */
+
+/** Error codes, stable across releases (tests and `--json` output use them). */
+export const ErrorCode = {
+  /** A URL the user gave or metadata named is not usable. */
+  INVALID_URL: "INVALID_URL",
+  /** Plain http to a non-loopback host without the explicit option (S24). */
+  INSECURE_URL: "INSECURE_URL",
+  /** A request could not be sent or got no answer. */
+  NETWORK: "NETWORK",
+  /** A request took longer than the timeout (S25). */
+  TIMEOUT: "TIMEOUT",
+  /** A response was larger than the cap (S25). */
+  TOO_LARGE: "TOO_LARGE",
+  /** No usable protected resource or authorization server metadata. */
+  DISCOVERY_FAILED: "DISCOVERY_FAILED",
+  /** PRM `resource` differs from the MCP server URL (S3). */
+  RESOURCE_MISMATCH: "RESOURCE_MISMATCH",
+  /** AS metadata `issuer` differs from the issuer it was fetched for (S6). */
+  ISSUER_MISMATCH: "ISSUER_MISMATCH",
+  /** The AS does not support PKCE with S256 (S12). */
+  PKCE_UNSUPPORTED: "PKCE_UNSUPPORTED",
+  /** No way to obtain a client id (S9). */
+  NO_CLIENT: "NO_CLIENT",
+  /** Dynamic client registration failed (S10). */
+  REGISTRATION_FAILED: "REGISTRATION_FAILED",
+  /** Callback with unknown, replayed or expired state (S15). */
+  STATE_MISMATCH: "STATE_MISMATCH",
+  /** Callback `iss` missing or not the expected issuer (S16). */
+  ISS_MISMATCH: "ISS_MISMATCH",
+  /** The AS answered the authorization request with an error. */
+  AUTHORIZATION_DENIED: "AUTHORIZATION_DENIED",
+  /** Nobody completed the sign-in in time. */
+  AUTHORIZATION_TIMEOUT: "AUTHORIZATION_TIMEOUT",
+  /** The token endpoint refused a request or answered badly. */
+  TOKEN_REQUEST_FAILED: "TOKEN_REQUEST_FAILED",
+  /** No usable token and no way to refresh: sign in again (S21). Exit 3. */
+  REAUTHORIZATION_NEEDED: "REAUTHORIZATION_NEEDED",
+  /** Revocation at the AS failed (S23). */
+  REVOCATION_FAILED: "REVOCATION_FAILED",
+  /** The named server is not configured. */
+  UNKNOWN_SERVER: "UNKNOWN_SERVER",
+  /** The credential store or config could not be read or written. */
+  STORE_FAILED: "STORE_FAILED",
+  /** Anything that only a wrong argument can cause. */
+  USAGE: "USAGE",
+} as const;
+
+/** One of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A failure the user can act on; `message` is one line and free of secrets. */
+export class McpOAuthError extends Error {
+  /** Stable code, one of {@link ErrorCode}. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(oneLine(message), options);
+    this.name = "McpOAuthError";
+    this.code = code;
+  }
+}
+
+/**
+ * Make text that came from the network safe to show on one line: control
+ * characters become spaces and the length is capped, so a hostile server
+ * cannot forge extra output lines or flood the terminal.
+ */
+export function oneLine(text: string, max = 300): string {
+  // deno-lint-ignore no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

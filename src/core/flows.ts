@@ -1,0 +1,57 @@
+/**
+ * Authorization requests waiting for their callback, keyed by `state`:
+ * single use and expiring (S15).
+ *
+ * @module
+ */
+import type { AuthorizationServerMetadata } from "./discover.ts";
+import type { ClientRecord } from "./records.ts";
+
+/** What must be remembered between the redirect and the callback (S15, S16). */
+export interface PendingAuthorization {
+  state: string;
+  codeVerifier: string;
+  redirectUri: string;
+  /** The issuer the request went to; the callback's `iss` must equal it (S16). */
+  issuer: string;
+  as: AuthorizationServerMetadata;
+  client: ClientRecord;
+  resource: string;
+  sendResource: boolean;
+  scopes: string[];
+  /** The server name the token is stored for. */
+  server: string;
+  /** Absolute expiry of the request, ms since the epoch. */
+  expiresAt: number;
+}
+
+/** The pending requests of this process. */
+export class AuthorizationFlows {
+  readonly #pending = new Map<string, PendingAuthorization>();
+
+  /** Remember a request until its callback or its expiry. */
+  add(pending: PendingAuthorization): void {
+    this.#pending.set(pending.state, pending);
+  }
+
+  /**
+   * Remove and return the request for `state` if it exists and has not
+   * expired: a state can be used once only (S15).
+   */
+  take(state: string, now: number): PendingAuthorization | undefined {
+    const p = this.#pending.get(state);
+    this.#pending.delete(state);
+    this.#sweep(now);
+    return p && p.expiresAt > now ? p : undefined;
+  }
+
+  /** Pending requests for a server, e.g. to show "sign-in waiting". */
+  forServer(server: string, now: number): PendingAuthorization[] {
+    this.#sweep(now);
+    return [...this.#pending.values()].filter((p) => p.server === server);
+  }
+
+  #sweep(now: number): void {
+    for (const [state, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(state);
+  }
+}

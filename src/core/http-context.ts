@@ -1,0 +1,46 @@
+/**
+ * The network settings shared by every engine step, built once by the engine.
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import { boundedFetch, DEFAULT_LIMITS, type FetchLike, type HttpLimits } from "./http.ts";
+
+/** How the engine reaches the network. */
+export interface HttpContext {
+  /** The caller's fetch, unbounded: only for streaming MCP traffic. */
+  fetch: FetchLike;
+  /** Bounded fetch for metadata, registration and token requests (S25). */
+  bounded: FetchLike;
+  limits: HttpLimits;
+  /** Plain http to non-loopback hosts (S24); off unless the user opts in. */
+  allowInsecureHttp: boolean;
+}
+
+/** Build the context from a fetch and options. */
+export function createHttpContext(
+  fetchImpl: FetchLike = globalThis.fetch,
+  options: { limits?: Partial<HttpLimits>; allowInsecureHttp?: boolean } = {},
+): HttpContext {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  return {
+    fetch: fetchImpl,
+    bounded: boundedFetch(fetchImpl, limits),
+    limits,
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
+  };
+}
+
+/**
+ * Options for every oauth4webapi call. `allowInsecureRequests` is on because
+ * the engine has already checked each endpoint with `assertAllowedUrl`
+ * (https, or http on loopback, or the user's explicit opt-in): this is the one
+ * place where that switch is set.
+ */
+export function oauthOptions(http: HttpContext, extra: Record<string, unknown> = {}) {
+  return {
+    [oauth.customFetch]: http.bounded as typeof fetch,
+    [oauth.allowInsecureRequests]: true,
+    ...extra,
+  };
+}

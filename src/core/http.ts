@@ -1,0 +1,124 @@
+/**
+ * The only way the engine talks to the network: fetch with a timeout, no
+ * redirects, and a cap on the body size (S25). Failures become one-line
+ * {@link McpOAuthError}s naming the URL.
+ *
+ * @module
+ */
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+
+/** The subset of `fetch` the engine needs; inject one for tests or proxies. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Limits applied to every request the engine makes. */
+export interface HttpLimits {
+  /** Milliseconds before a request (headers and body) is abandoned. */
+  timeoutMs: number;
+  /** Largest body read, in bytes. */
+  maxBytes: number;
+}
+
+/** Defaults: 10 s and 1 MiB are ample for metadata and token responses. */
+export const DEFAULT_LIMITS: HttpLimits = { timeoutMs: 10_000, maxBytes: 1 << 20 };
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/**
+ * Wrap `fetch` so every call is bounded: redirects are never followed, the
+ * whole exchange times out, and the body is read fully (up to the cap) so
+ * callers get a plain buffered Response. Pass the result to oauth4webapi as
+ * its `customFetch`.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#security-considerations
+ */
+export function boundedFetch(fetchImpl: FetchLike, limits: HttpLimits = DEFAULT_LIMITS): FetchLike {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const timeout = AbortSignal.timeout(limits.timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      const res = await fetchImpl(input, { ...init, redirect: "manual", signal });
+      const body = NULL_BODY_STATUS.has(res.status)
+        ? null
+        : await readCapped(res, limits.maxBytes, url);
+      return new Response(body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
+    } catch (err) {
+      throw networkError(err, url, timeout.aborted, limits);
+    }
+  };
+}
+
+async function readCapped(
+  res: Response,
+  maxBytes: number,
+  url: string,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!res.body) return null;
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    await res.body.cancel();
+    throw tooLarge(url, maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(url, maxBytes);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(url: string, maxBytes: number): McpOAuthError {
+  return new McpOAuthError(
+    ErrorCode.TOO_LARGE,
+    `The response from ${url} is larger than ${maxBytes} bytes; refusing to read it. Check the URL.`,
+  );
+}
+
+function networkError(err: unknown, url: string, timedOut: boolean, limits: HttpLimits): unknown {
+  if (err instanceof McpOAuthError) return err;
+  if (timedOut) {
+    return new McpOAuthError(
+      ErrorCode.TIMEOUT,
+      `No answer from ${url} within ${
+        limits.timeoutMs / 1000
+      } s; check the server is up, then retry.`,
+      { cause: err },
+    );
+  }
+  if (err instanceof DOMException && err.name === "AbortError") return err;
+  const reason = err instanceof Error ? describeCause(err) : String(err);
+  return new McpOAuthError(
+    ErrorCode.NETWORK,
+    `Could not reach ${url} (${oneLine(reason, 120)}); check the URL and your connection.`,
+    { cause: err },
+  );
+}
+
+/** Runtimes hide the useful part ("ECONNREFUSED") in nested causes. */
+function describeCause(err: Error): string {
+  let e: unknown = err;
+  const parts: string[] = [];
+  for (let i = 0; i < 4 && e instanceof Error; i++) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === "string" ? code : e.message);
+    e = e.cause;
+  }
+  return [...new Set(parts)].join(": ");
+}

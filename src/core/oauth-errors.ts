@@ -1,0 +1,41 @@
+/**
+ * Turn oauth4webapi's errors into one-line {@link McpOAuthError}s. Only the
+ * OAuth `error` code and a trimmed `error_description` are shown: response
+ * bodies can hold tokens and are never printed (S26).
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import { type ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+
+/** The OAuth `error` code of a ResponseBodyError, if that is what `err` is. */
+export function oauthErrorCode(err: unknown): string | undefined {
+  return err instanceof oauth.ResponseBodyError ? err.error : undefined;
+}
+
+/** Wrap any failure of an OAuth request as `code`, naming `what` and `url`. */
+export function wrapOAuthError(
+  err: unknown,
+  code: ErrorCode,
+  what: string,
+  url: string,
+  hint: string,
+): McpOAuthError {
+  if (err instanceof McpOAuthError) return err;
+  let reason: string;
+  if (err instanceof oauth.ResponseBodyError) {
+    reason = `${err.status} ${err.error}${
+      err.error_description ? `: ${oneLine(err.error_description, 160)}` : ""
+    }`;
+  } else if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    reason = `${err.status} ${err.cause.map((c) => c.parameters.error ?? c.scheme).join(", ")}`;
+  } else if (err instanceof oauth.OperationProcessingError) {
+    const status = err.cause instanceof Response ? `${err.cause.status} ` : "";
+    reason = `${status}${oneLine(err.message.replaceAll('"response"', "the response"), 160)}`;
+  } else if (err instanceof Error) {
+    reason = oneLine(err.message, 160);
+  } else {
+    reason = oneLine(String(err), 160);
+  }
+  return new McpOAuthError(code, `${what} at ${url} failed (${reason}); ${hint}`, { cause: err });
+}

@@ -1,0 +1,119 @@
+/**
+ * What the engine keeps in the credential store, and under which keys. Keys
+ * are absolute https URLs (keychain helpers parse them) built from the issuer
+ * and the resource, so two servers behind one AS never collide.
+ *
+ * @module
+ */
+import type { CredentialStore } from "../store/credential-store.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+
+/** How the client authenticates at the token endpoint (S10). */
+export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+
+/** A token set and everything needed to refresh or revoke it without discovery. */
+export interface TokenRecord {
+  v: 1;
+  resource: string;
+  issuer: string;
+  token_endpoint: string;
+  revocation_endpoint?: string;
+  client_id: string;
+  auth_method: AuthMethod;
+  /** Store key of the client secret, when the client has one. */
+  secret_key?: string;
+  /** Send RFC 8707 `resource` on refresh (S13). */
+  send_resource: boolean;
+  access_token: string;
+  token_type: string;
+  refresh_token?: string;
+  /** Granted scopes, space separated. */
+  scope?: string;
+  /** Absolute expiry, ms since the epoch (S20). */
+  expires_at?: number;
+  obtained_at: number;
+}
+
+/** A client the engine registered (DCR) or was given (pre-registered). */
+export interface ClientRecord {
+  v: 1;
+  source: "dcr" | "static";
+  issuer: string;
+  client_id: string;
+  client_secret?: string;
+  client_secret_expires_at?: number;
+  token_endpoint_auth_method: AuthMethod;
+  redirect_uris: string[];
+  registered_at: number;
+}
+
+const NS = ".mcp-oauth";
+
+function hostPath(url: string): string {
+  const u = new URL(url);
+  return `${u.host}${u.pathname.replace(/\/+$/, "")}`;
+}
+
+/** Key of the token set for (issuer, resource). */
+export function tokenKey(issuer: string, resource: string): string {
+  return `https://${hostPath(issuer)}/${NS}/token/${encodeURIComponent(resource)}`;
+}
+
+/** Key of the registered client for an issuer (S11). */
+export function clientKey(issuer: string): string {
+  return `https://${hostPath(issuer)}/${NS}/client`;
+}
+
+/** Key of a pre-registered client's secret, per resource. */
+export function staticClientKey(resource: string): string {
+  return `https://${hostPath(resource)}/${NS}/static-client`;
+}
+
+/** True for keys this engine writes. */
+export function isEngineKey(key: string): boolean {
+  return key.includes(`/${NS}/`);
+}
+
+/** Read and validate a JSON record; a corrupt one is a clear error, never a crash. */
+export async function readRecord<T extends TokenRecord | ClientRecord>(
+  store: CredentialStore,
+  key: string,
+  what: string,
+  valid: (x: Record<string, unknown>) => boolean,
+): Promise<T | undefined> {
+  const c = await store.get(key);
+  if (!c || !c.Secret) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(c.Secret);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== "object" || !valid(parsed as Record<string, unknown>)) {
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `The stored ${what} in ${store.name} under ${key} is unreadable; remove it with "mcp-oauth revoke" and authorize again.`,
+    );
+  }
+  return parsed as T;
+}
+
+/** Write a record as JSON. */
+export async function writeRecord(
+  store: CredentialStore,
+  key: string,
+  username: string,
+  record: TokenRecord | ClientRecord,
+): Promise<void> {
+  await store.store({ ServerURL: key, Username: username, Secret: JSON.stringify(record) });
+}
+
+/** Shape checks for {@link readRecord}. */
+export const isTokenRecord = (x: Record<string, unknown>): boolean =>
+  x.v === 1 && typeof x.access_token === "string" && typeof x.token_endpoint === "string" &&
+  typeof x.issuer === "string" && typeof x.client_id === "string" && typeof x.resource === "string";
+
+/** Shape checks for {@link readRecord}. */
+export const isClientRecord = (x: Record<string, unknown>): boolean =>
+  x.v === 1 && typeof x.client_id === "string" && typeof x.issuer === "string" &&
+  Array.isArray(x.redirect_uris);

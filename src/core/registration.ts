@@ -1,0 +1,193 @@
+/**
+ * Client registration (S9–S11): a pre-registered client, else Dynamic Client
+ * Registration (RFC 7591), remembered per issuer and redirect URI.
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import type { CredentialStore } from "../store/credential-store.ts";
+import type { AuthorizationServerMetadata } from "./discover.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { wrapOAuthError } from "./oauth-errors.ts";
+import {
+  type AuthMethod,
+  clientKey,
+  type ClientRecord,
+  isClientRecord,
+  readRecord,
+  writeRecord,
+} from "./records.ts";
+import type { Trace } from "./trace.ts";
+
+/** A client the user registered with the provider themselves. */
+export interface StaticClient {
+  clientId: string;
+  clientSecret?: string;
+}
+
+/** Inputs of {@link ensureClient}. */
+export interface EnsureClientInput {
+  as: AuthorizationServerMetadata;
+  redirectUri: string;
+  staticClient?: StaticClient;
+  clientName: string;
+  now: number;
+  trace?: Trace;
+  /** Register anew even if a registration is stored (after invalid_client, S11). */
+  fresh?: boolean;
+}
+
+/**
+ * The client to use with this AS: pre-registered first, else a stored DCR
+ * registration for the same issuer and redirect URI, else a new one (S9, S11).
+ * @see https://datatracker.ietf.org/doc/html/rfc7591#section-3
+ */
+export async function ensureClient(
+  http: HttpContext,
+  store: CredentialStore,
+  input: EnsureClientInput,
+): Promise<ClientRecord> {
+  const { as, redirectUri } = input;
+  if (input.staticClient) {
+    const secret = input.staticClient.clientSecret;
+    return {
+      v: 1,
+      source: "static",
+      issuer: as.issuer,
+      client_id: input.staticClient.clientId,
+      client_secret: secret,
+      token_endpoint_auth_method: secret ? secretMethod(as) : "none",
+      redirect_uris: [redirectUri],
+      registered_at: input.now,
+    };
+  }
+  const key = clientKey(as.issuer);
+  if (!input.fresh) {
+    const known = await readRecord<ClientRecord>(store, key, "client registration", isClientRecord);
+    const expired = known?.client_secret_expires_at &&
+      known.client_secret_expires_at * 1000 <= input.now;
+    if (known && known.redirect_uris.includes(redirectUri) && !expired) return known;
+  }
+  if (!as.registration_endpoint) {
+    throw new McpOAuthError(
+      ErrorCode.NO_CLIENT,
+      `${as.issuer} offers no dynamic client registration; register a client with the provider and pass --client-id (and --client-secret).`,
+    );
+  }
+  const method = registrationMethod(as);
+  const started = input.trace?.clock() ?? 0;
+  let registered: oauth.OmitSymbolProperties<oauth.Client>;
+  try {
+    const res = await oauth.dynamicClientRegistrationRequest(as, {
+      client_name: input.clientName,
+      application_type: "native",
+      redirect_uris: [redirectUri],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: method,
+    }, oauthOptions(http));
+    registered = await oauth.processDynamicClientRegistrationResponse(res);
+  } catch (err) {
+    const error = wrapOAuthError(
+      err,
+      ErrorCode.REGISTRATION_FAILED,
+      "Client registration",
+      as.registration_endpoint,
+      "pass --client-id of a client registered with the provider instead.",
+    );
+    input.trace?.add({
+      kind: "registration",
+      round: (input.trace?.rounds ?? 0) + 1,
+      method: "POST",
+      url: as.registration_endpoint,
+      outcome: "failed",
+      detail: error.message,
+    }, started);
+    throw error;
+  }
+  const granted = registered.token_endpoint_auth_method;
+  const record: ClientRecord = {
+    v: 1,
+    source: "dcr",
+    issuer: as.issuer,
+    client_id: registered.client_id,
+    client_secret: typeof registered.client_secret === "string"
+      ? registered.client_secret
+      : undefined,
+    client_secret_expires_at: typeof registered.client_secret_expires_at === "number" &&
+        registered.client_secret_expires_at > 0
+      ? registered.client_secret_expires_at
+      : undefined,
+    token_endpoint_auth_method: isAuthMethod(granted) ? granted : method,
+    redirect_uris: [redirectUri],
+    registered_at: input.now,
+  };
+  input.trace?.add({
+    kind: "registration",
+    round: (input.trace?.rounds ?? 0) + 1,
+    method: "POST",
+    url: as.registration_endpoint,
+    status: 201,
+    outcome: "used",
+    detail: `registered a client (${record.token_endpoint_auth_method}) for ${redirectUri}`,
+  }, started);
+  await writeRecord(store, key, "mcp-oauth-client", record);
+  return record;
+}
+
+/** Forget the stored registration for an issuer (S11, `revoke --forget-client`). */
+export async function forgetClient(store: CredentialStore, issuer: string): Promise<void> {
+  await store.erase(clientKey(issuer));
+}
+
+/**
+ * oauth4webapi client metadata and authentication for a record.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-2.3.1
+ */
+export function clientAuth(
+  record: ClientRecord | {
+    client_id: string;
+    token_endpoint_auth_method: AuthMethod;
+    client_secret?: string;
+  },
+): {
+  client: oauth.Client;
+  auth: oauth.ClientAuth;
+} {
+  const client: oauth.Client = { client_id: record.client_id };
+  const secret = record.client_secret ?? "";
+  switch (record.token_endpoint_auth_method) {
+    case "client_secret_basic":
+      return { client, auth: oauth.ClientSecretBasic(secret) };
+    case "client_secret_post":
+      return { client, auth: oauth.ClientSecretPost(secret) };
+    default:
+      return { client, auth: oauth.None() };
+  }
+}
+
+/** `none` preferred; else a secret method the AS advertises (S10). */
+function registrationMethod(as: AuthorizationServerMetadata): AuthMethod {
+  const supported = as.token_endpoint_auth_methods_supported;
+  if (!supported || supported.includes("none")) return "none";
+  if (supported.includes("client_secret_basic")) return "client_secret_basic";
+  if (supported.includes("client_secret_post")) return "client_secret_post";
+  throw new McpOAuthError(
+    ErrorCode.REGISTRATION_FAILED,
+    `${as.issuer} supports only the token endpoint auth methods ${
+      supported.join(", ")
+    }, none of which mcp-oauth can use; pass --client-id of a pre-registered client.`,
+  );
+}
+
+/** RFC 8414 §2: `client_secret_basic` is the default when nothing is listed. */
+function secretMethod(as: AuthorizationServerMetadata): AuthMethod {
+  const supported = as.token_endpoint_auth_methods_supported;
+  if (!supported || supported.includes("client_secret_basic")) return "client_secret_basic";
+  return supported.includes("client_secret_post") ? "client_secret_post" : "client_secret_basic";
+}
+
+function isAuthMethod(x: unknown): x is AuthMethod {
+  return x === "none" || x === "client_secret_basic" || x === "client_secret_post";
+}

@@ -1,0 +1,179 @@
+/**
+ * Token sets: absolute expiry, refresh ahead of it, and the refresh grant
+ * itself (S20, S21).
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
+import { clientAuth } from "./registration.ts";
+import type { TokenRecord } from "./records.ts";
+
+/** Fields of a token record that come from the flow rather than the response. */
+export type TokenContext = Omit<
+  TokenRecord,
+  "v" | "access_token" | "token_type" | "refresh_token" | "expires_at" | "obtained_at"
+>;
+
+/**
+ * A token record from a token endpoint response, with an absolute expiry.
+ * `previous` supplies the refresh token when the AS returns none (S20).
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.1
+ */
+export function tokenRecordFrom(
+  res: oauth.TokenEndpointResponse,
+  context: TokenContext,
+  now: number,
+  previous?: TokenRecord,
+): TokenRecord {
+  return {
+    v: 1,
+    ...context,
+    access_token: res.access_token,
+    token_type: res.token_type ?? "bearer",
+    refresh_token: res.refresh_token ?? previous?.refresh_token,
+    scope: res.scope ?? previous?.scope ?? context.scope,
+    expires_at: typeof res.expires_in === "number" ? now + res.expires_in * 1000 : undefined,
+    obtained_at: now,
+  };
+}
+
+/**
+ * How long before expiry a token is refreshed: a minute, or a quarter of its
+ * lifetime for short-lived tokens, so a fresh token is never refreshed at once.
+ */
+export function refreshAheadMs(record: TokenRecord): number {
+  if (record.expires_at === undefined) return 0;
+  return Math.min(60_000, Math.max(0, (record.expires_at - record.obtained_at) / 4));
+}
+
+/** `valid`: use it; `refresh`: refresh now (still usable if that fails); `expired`. */
+export function tokenState(record: TokenRecord, now: number): "valid" | "refresh" | "expired" {
+  if (record.expires_at === undefined) return "valid";
+  if (record.expires_at <= now) return "expired";
+  return record.expires_at - refreshAheadMs(record) <= now ? "refresh" : "valid";
+}
+
+/**
+ * Use the refresh token once. `invalid_grant` means the grant is gone: the
+ * caller must sign in again (S21).
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
+ */
+export async function refreshTokenSet(
+  http: HttpContext,
+  record: TokenRecord,
+  clientSecret: string | undefined,
+  now: () => number,
+): Promise<TokenRecord> {
+  if (!record.refresh_token) {
+    throw new McpOAuthError(
+      ErrorCode.REAUTHORIZATION_NEEDED,
+      `The token for ${record.resource} has expired and there is no refresh token; re-authorization needed.`,
+    );
+  }
+  const as: oauth.AuthorizationServer = {
+    issuer: record.issuer,
+    token_endpoint: record.token_endpoint,
+  };
+  const { client, auth } = clientAuth({
+    client_id: record.client_id,
+    token_endpoint_auth_method: record.auth_method,
+    client_secret: clientSecret,
+  });
+  try {
+    const res = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      auth,
+      record.refresh_token,
+      oauthOptions(http, {
+        additionalParameters: record.send_resource ? { resource: record.resource } : undefined,
+      }),
+    );
+    const tokens = await oauth.processRefreshTokenResponse(as, client, res);
+    const {
+      v: _v,
+      access_token: _a,
+      token_type: _t,
+      refresh_token: _r,
+      expires_at: _e,
+      obtained_at: _o,
+      ...context
+    } = record;
+    return tokenRecordFrom(tokens, context, now(), record);
+  } catch (err) {
+    const code = oauthErrorCode(err);
+    if (code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client") {
+      throw new McpOAuthError(
+        ErrorCode.REAUTHORIZATION_NEEDED,
+        `The authorization server no longer accepts the refresh token for ${record.resource} (${code}); re-authorization needed.`,
+        { cause: err },
+      );
+    }
+    throw wrapOAuthError(
+      err,
+      ErrorCode.TOKEN_REQUEST_FAILED,
+      "Refreshing the token",
+      record.token_endpoint,
+      "retry later; if it persists, authorize again.",
+    );
+  }
+}
+
+/**
+ * Revoke the refresh token, then the access token, at the AS (S23).
+ * Returns one line per failure; an empty list means both were revoked.
+ * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2.1
+ */
+export async function revokeTokenSet(
+  http: HttpContext,
+  record: TokenRecord,
+  clientSecret: string | undefined,
+): Promise<string[]> {
+  if (!record.revocation_endpoint) {
+    return [
+      `${record.issuer} has no revocation endpoint; the tokens were deleted locally but stay valid at the server until they expire.`,
+    ];
+  }
+  const as: oauth.AuthorizationServer = {
+    issuer: record.issuer,
+    token_endpoint: record.token_endpoint,
+    revocation_endpoint: record.revocation_endpoint,
+  };
+  const { client, auth } = clientAuth({
+    client_id: record.client_id,
+    token_endpoint_auth_method: record.auth_method,
+    client_secret: clientSecret,
+  });
+  const failures: string[] = [];
+  const tokens: [string, string | undefined][] = [["refresh_token", record.refresh_token], [
+    "access_token",
+    record.access_token,
+  ]];
+  for (const [hint, token] of tokens) {
+    if (!token) continue;
+    try {
+      const res = await oauth.revocationRequest(
+        as,
+        client,
+        auth,
+        token,
+        oauthOptions(http, { additionalParameters: { token_type_hint: hint } }),
+      );
+      await oauth.processRevocationResponse(res);
+    } catch (err) {
+      failures.push(
+        wrapOAuthError(
+          err,
+          ErrorCode.REVOCATION_FAILED,
+          `Revoking the ${hint.replace("_", " ")}`,
+          record.revocation_endpoint,
+          "it was deleted locally anyway.",
+        ).message,
+      );
+    }
+  }
+  return failures;
+}

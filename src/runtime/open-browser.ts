@@ -1,0 +1,93 @@
+/**
+ * Open a URL in a browser: `--browser CMD`, else $BROWSER, else the
+ * platform's opener. Always an argument vector, never a shell (S18).
+ *
+ * @module
+ */
+import type { Runtime } from "./runtime.ts";
+
+/**
+ * Split a command line into words, honouring single and double quotes, so
+ * `--browser "open -a Firefox"` works without a shell.
+ */
+export function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let quote: string | undefined;
+  let inWord = false;
+  for (const ch of command) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (quote) throw new Error(`unbalanced ${quote} in browser command`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The argument vector that opens `url`: a "%s" in the command is replaced, else the URL is appended. */
+export function browserArgv(
+  url: string,
+  command: string | undefined,
+  platform: string = process.platform,
+): string[] {
+  if (command) {
+    const words = splitCommand(command);
+    if (!words.length) throw new Error("the browser command is empty");
+    return words.some((w) => w.includes("%s"))
+      ? words.map((w) => w.replaceAll("%s", url))
+      : [...words, url];
+  }
+  if (platform === "darwin") return ["open", url];
+  // rundll32 takes the URL as one argument; `cmd /c start` would parse & and ^.
+  if (platform === "win32") return ["rundll32", "url.dll,FileProtocolHandler", url];
+  return ["xdg-open", url];
+}
+
+/**
+ * Launch the browser for `url`. Only http(s) URLs are ever opened; the
+ * engine has already refused any other scheme, this is the last guard.
+ * `command` "none" opens nothing. Resolves to a one-line problem, if any.
+ */
+export async function openBrowser(
+  runtime: Runtime,
+  url: string,
+  command: string | undefined,
+  onFailure: (message: string) => void,
+): Promise<void> {
+  const protocol = new URL(url).protocol;
+  if (protocol !== "https:" && protocol !== "http:") {
+    throw new Error(`refusing to open a ${protocol} URL`);
+  }
+  if (command === "none") return;
+  const argv = browserArgv(url, command ?? (process.env.BROWSER || undefined));
+  try {
+    await runtime.launch(argv, (code, stderr) => {
+      if (code !== 0) {
+        const last = stderr.trim().split("\n").pop() ?? "";
+        onFailure(
+          `The browser command ${argv[0]} exited with ${code}${
+            last ? ` (${last.slice(0, 200)})` : ""
+          }; open the URL yourself.`,
+        );
+      }
+    });
+  } catch (err) {
+    onFailure(
+      `Could not start the browser command ${argv[0]} (${
+        (err as Error).message
+      }); open the URL yourself.`,
+    );
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Read and write whole JSON files safely: writes go to a temp file (mode
+ * 0600) that is flushed and renamed over the target, so a crash never leaves
+ * a half-written file and a failed write loses nothing already stored.
+ *
+ * @module
+ */
+import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+
+/** Parse the JSON file at `path`; undefined when it does not exist. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") return undefined;
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `Cannot read ${path} (${(err as Error).message}); check its permissions.`,
+      { cause: err },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `${path} is not valid JSON; mcp-oauth will not overwrite it. Repair it or move it away, then retry.`,
+    );
+  }
+}
+
+/** Replace the file at `path` with `value` as JSON, atomically, mode 0600. */
+export async function writeJsonFile(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const fh = await open(tmp, "wx", 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(value, null, 2) + "\n", "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    // open() honours the umask; make sure the mode is exactly 0600.
+    await chmod(tmp, 0o600);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    if (err instanceof McpOAuthError) throw err;
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `Cannot write ${path} (${(err as Error).message}); nothing was changed.`,
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A cross-process lock built on an exclusively created lock file, so two
+ * mcp-oauth processes never refresh the same token or rewrite the same file
+ * at once. Works the same on Bun, Deno and Node.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Lock } from "../core/lock.ts";
+import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+
+/** Options of {@link FileLock}. */
+export interface FileLockOptions {
+  /** Give up waiting after this many ms. */
+  timeoutMs?: number;
+  /** A lock older than this is considered abandoned. */
+  staleMs?: number;
+}
+
+/** Locks named by key, as files in `dir`. */
+export class FileLock implements Lock {
+  readonly #dir: string;
+  readonly #timeoutMs: number;
+  readonly #staleMs: number;
+
+  constructor(dir: string, options: FileLockOptions = {}) {
+    this.#dir = dir;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#staleMs = options.staleMs ?? 60_000;
+  }
+
+  /** The lock file for `key`. */
+  pathFor(key: string): string {
+    return join(this.#dir, `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.lock`);
+  }
+
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const path = this.pathFor(key);
+    await this.#acquire(path);
+    try {
+      return await fn();
+    } finally {
+      await rm(path, { force: true }).catch(() => {});
+    }
+  }
+
+  async #acquire(path: string): Promise<void> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    const deadline = Date.now() + this.#timeoutMs;
+    for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
+      try {
+        const fh = await open(path, "wx", 0o600);
+        await fh.writeFile(`${process.pid} ${Date.now()}\n`);
+        await fh.close();
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "EEXIST") {
+          throw new McpOAuthError(
+            ErrorCode.STORE_FAILED,
+            `Cannot create the lock file ${path} (${(err as Error).message}).`,
+            { cause: err },
+          );
+        }
+      }
+      if (await this.#isAbandoned(path)) {
+        await rm(path, { force: true }).catch(() => {});
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new McpOAuthError(
+          ErrorCode.STORE_FAILED,
+          `Another mcp-oauth process has held ${path} for over ${
+            this.#timeoutMs / 1000
+          } s; if none is running, delete that file.`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
+    }
+  }
+
+  /** The holder died (its pid is gone) or the lock is older than staleMs. */
+  async #isAbandoned(path: string): Promise<boolean> {
+    try {
+      const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
+      if (Date.now() - info.mtimeMs > this.#staleMs) return true;
+      const pid = Number(text.split(" ")[0]);
+      if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > 1000;
+      if (pid === process.pid) return false;
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (err) {
+        return (err as { code?: string }).code === "ESRCH";
+      }
+    } catch {
+      // Gone between our open() and now: try again at once.
+      return false;
+    }
+  }
+}

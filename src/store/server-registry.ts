@@ -1,0 +1,57 @@
+/**
+ * Server definitions (name → URL and options). Never secrets: client secrets
+ * go to the credential store.
+ *
+ * @module
+ */
+
+/** One configured MCP server. */
+export interface ServerDefinition {
+  /** Unique name, or the URL itself for a server used ad hoc. */
+  name: string;
+  /** The MCP endpoint URL. */
+  url: string;
+  /** Scopes that override the spec's selection (S14). */
+  scopes?: string[];
+  /** A pre-registered client id (S9); its secret, if any, is in the credential store. */
+  clientId?: string;
+  /** Client ID Metadata Document URL (S9). */
+  clientMetadataUrl?: string;
+  /** Send RFC 8707 `resource`; false for servers that reject it (S13). */
+  resource?: boolean;
+  /** Which of PRM's authorization servers to use (S4). */
+  authorizationServer?: string;
+  /** Issuer learnt by the last sign-in: where its tokens are keyed. */
+  issuer?: string;
+  /** True when the server was used by URL without `add`. */
+  adhoc?: boolean;
+}
+
+/** Where definitions live; the file implementation is in config-file.ts. */
+export interface ServerRegistry {
+  list(): Promise<ServerDefinition[]>;
+  get(name: string): Promise<ServerDefinition | undefined>;
+  /** Create or replace by name. */
+  put(definition: ServerDefinition): Promise<void>;
+  /** True when something was removed. */
+  remove(name: string): Promise<boolean>;
+}
+
+/** Definitions in memory, for tests. */
+export class MemoryRegistry implements ServerRegistry {
+  readonly #defs = new Map<string, ServerDefinition>();
+  list(): Promise<ServerDefinition[]> {
+    return Promise.resolve([...this.#defs.values()].map((d) => ({ ...d })));
+  }
+  get(name: string): Promise<ServerDefinition | undefined> {
+    const d = this.#defs.get(name);
+    return Promise.resolve(d && { ...d });
+  }
+  put(definition: ServerDefinition): Promise<void> {
+    this.#defs.set(definition.name, { ...definition });
+    return Promise.resolve();
+  }
+  remove(name: string): Promise<boolean> {
+    return Promise.resolve(this.#defs.delete(name));
+  }
+}
