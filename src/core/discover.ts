@@ -57,6 +57,7 @@ export interface DiscoverOptions {
 type Fetched<T> = { ok: true; value: T; url: string } | {
   ok: false;
   url: string;
+  status?: number;
   error: McpOAuthError;
 };
 
@@ -111,6 +112,11 @@ export async function discover(
 
   let issuer: string;
   let legacy = false;
+  const answered = ordered.find((c) => !c.ok && c.status === 200);
+  if (!prmResult && answered && !answered.ok) {
+    // A PRM exists but is unusable: this is no 2025-03-26 server, so no S7 fallback.
+    throw answered.error;
+  }
   if (prmResult) {
     issuer = chooseIssuer(prmResult.value, prmResult.url, options.authorizationServer);
   } else {
@@ -351,7 +357,7 @@ async function fetchJson<T>(
       { kind, round, method: "GET", url, status, outcome: "failed", detail: error.message },
       started,
     );
-    return { ok: false, url, error };
+    return { ok: false, url, status, error };
   }
 }
 

@@ -21,7 +21,10 @@ export function wrapOAuthError(
   url: string,
   hint: string,
 ): McpOAuthError {
-  if (err instanceof McpOAuthError) return err;
+  // Network failures already name the URL; say which step they broke.
+  if (err instanceof McpOAuthError) {
+    return new McpOAuthError(err.code, `${what} failed: ${err.message}`, { cause: err });
+  }
   let reason: string;
   if (err instanceof oauth.ResponseBodyError) {
     reason = `${err.status} ${err.error}${
