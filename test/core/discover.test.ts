@@ -15,7 +15,9 @@ async function layout(options: LayoutOptions): Promise<Layout> {
 after(() => Promise.all(started.map((l) => l.close())));
 
 function used(d: Awaited<ReturnType<typeof discover>>, kind: string) {
-  return d.trace.steps.filter((s) => s.kind === kind && s.outcome === "used").map((s) => new URL(s.url).pathname);
+  return d.trace.steps.filter((s) => s.kind === kind && s.outcome === "used").map((s) =>
+    new URL(s.url).pathname
+  );
 }
 
 describe("discovery layouts (S1, S2, S5)", () => {
@@ -48,7 +50,10 @@ describe("discovery layouts (S1, S2, S5)", () => {
     const l = await layout({ prm: "path", advertise: true });
     const d = await discover(http, l.mcpUrl);
     assert.equal(d.prmUrl, `${l.url}/.well-known/oauth-protected-resource/mcp`);
-    assert.equal(l.log.filter((r) => r.path === "/.well-known/oauth-protected-resource/mcp").length, 1);
+    assert.equal(
+      l.log.filter((r) => r.path === "/.well-known/oauth-protected-resource/mcp").length,
+      1,
+    );
     assert.equal(d.trace.rounds, 2);
   });
 
@@ -88,7 +93,11 @@ describe("discovery layouts (S1, S2, S5)", () => {
     assert.deepEqual(asSteps.map((s) => s.round), [2, 2, 2]);
     assert.deepEqual(
       asSteps.map((s) => new URL(s.url).pathname).sort(),
-      ["/.well-known/oauth-authorization-server/t1", "/.well-known/openid-configuration/t1", "/t1/.well-known/openid-configuration"].sort(),
+      [
+        "/.well-known/oauth-authorization-server/t1",
+        "/.well-known/openid-configuration/t1",
+        "/t1/.well-known/openid-configuration",
+      ].sort(),
     );
   });
 });
@@ -156,12 +165,19 @@ describe("discovery checks (S3, S6, S7, S8)", () => {
     const l = await layout({ prm: "both", delayMs: (p) => (p === slow ? 150 : 5) });
     const d = await discover(http, l.mcpUrl);
     assert.equal(d.prmUrl, `${l.url}${slow}`);
-    const root = d.trace.steps.find((s) => s.url === `${l.url}/.well-known/oauth-protected-resource`);
+    const root = d.trace.steps.find((s) =>
+      s.url === `${l.url}/.well-known/oauth-protected-resource`
+    );
     assert.equal(root?.outcome, "ignored");
     const slowEntry = l.log.find((r) => r.path === slow)!;
-    const others = l.log.filter((r) => r.path === "/mcp" || r.path === "/.well-known/oauth-protected-resource");
+    const others = l.log.filter((r) =>
+      r.path === "/mcp" || r.path === "/.well-known/oauth-protected-resource"
+    );
     assert.equal(others.length, 2);
-    assert.ok(others.every((r) => r.at < slowEntry.done && r.done < slowEntry.done), "round 1 ran in parallel");
+    assert.ok(
+      others.every((r) => r.at < slowEntry.done && r.done < slowEntry.done),
+      "round 1 ran in parallel",
+    );
 
     const m = await layout({
       prm: "path",
@@ -179,7 +195,10 @@ describe("discovery checks (S3, S6, S7, S8)", () => {
     const d = await discover(http, l.mcpUrl);
     const elapsed = performance.now() - t0;
     assert.equal(d.trace.rounds, 2);
-    assert.ok(elapsed >= 2 * delay && elapsed < 3 * delay + 100, `took ${elapsed} ms for 2 rounds of ${delay} ms`);
+    assert.ok(
+      elapsed >= 2 * delay && elapsed < 3 * delay + 100,
+      `took ${elapsed} ms for 2 rounds of ${delay} ms`,
+    );
   });
 
   it("S24: plain http to a non-loopback host is refused before any request", async () => {
@@ -191,7 +210,10 @@ describe("discovery checks (S3, S6, S7, S8)", () => {
   });
 
   it("S18: metadata naming a javascript: authorization endpoint is refused", async () => {
-    const l = await layout({ prm: "path", extraMetadata: { authorization_endpoint: "javascript:alert(1)" } });
+    const l = await layout({
+      prm: "path",
+      extraMetadata: { authorization_endpoint: "javascript:alert(1)" },
+    });
     await assert.rejects(discover(http, l.mcpUrl), (err: unknown) => {
       assert.ok(err instanceof McpOAuthError);
       assert.equal(err.code, ErrorCode.INSECURE_URL);

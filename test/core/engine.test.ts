@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
 import { clientKey, tokenKey } from "../../src/core/records.ts";
 import type { ServerDefinition } from "../../src/store/server-registry.ts";
-import { type AuthorizationServer, startAuthorizationServer } from "../fixtures/authorization-server.ts";
+import {
+  type AuthorizationServer,
+  startAuthorizationServer,
+} from "../fixtures/authorization-server.ts";
 import { startLayout } from "../fixtures/layouts.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
 import { type Harness, harness, signInServer } from "../helpers/engine-harness.ts";
@@ -57,26 +60,45 @@ describe("engine against oidc-provider", () => {
     const { callbackUrl } = await signInServer(h, server);
     const before = await h.store.list();
     const stored = await h.store.get(tokenKey(as.issuer, mcp.url));
-    await assert.rejects(h.engine.completeAuthorization(callbackUrl), isCode(ErrorCode.STATE_MISMATCH));
+    await assert.rejects(
+      h.engine.completeAuthorization(callbackUrl),
+      isCode(ErrorCode.STATE_MISMATCH),
+    );
     assert.deepEqual(await h.store.list(), before);
     assert.deepEqual(await h.store.get(tokenKey(as.issuer, mcp.url)), stored);
   });
 
   it("S15: an unknown or repeated state is refused", async () => {
-    await assert.rejects(h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=nope&iss=${as.issuer}`), isCode(ErrorCode.STATE_MISMATCH));
-    await assert.rejects(h.engine.completeAuthorization(`${h.redirectUri}?code=x`), isCode(ErrorCode.STATE_MISMATCH));
+    await assert.rejects(
+      h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=nope&iss=${as.issuer}`),
+      isCode(ErrorCode.STATE_MISMATCH),
+    );
+    await assert.rejects(
+      h.engine.completeAuthorization(`${h.redirectUri}?code=x`),
+      isCode(ErrorCode.STATE_MISMATCH),
+    );
     const d = await h.engine.discover(server);
     const { state } = await h.engine.beginAuthorization(server, d, { redirectUri: h.redirectUri });
-    await assert.rejects(h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=${state}&state=${state}`), isCode(ErrorCode.STATE_MISMATCH));
+    await assert.rejects(
+      h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=${state}&state=${state}`),
+      isCode(ErrorCode.STATE_MISMATCH),
+    );
   });
 
   it("S15: an expired state is refused", async () => {
     const short = await harness({ authorizationTtlMs: 1 });
     try {
       const d = await short.engine.discover(server);
-      const { state } = await short.engine.beginAuthorization(server, d, { redirectUri: short.redirectUri });
+      const { state } = await short.engine.beginAuthorization(server, d, {
+        redirectUri: short.redirectUri,
+      });
       await new Promise((r) => setTimeout(r, 10));
-      await assert.rejects(short.engine.completeAuthorization(`${short.redirectUri}?code=x&state=${state}&iss=${as.issuer}`), isCode(ErrorCode.STATE_MISMATCH));
+      await assert.rejects(
+        short.engine.completeAuthorization(
+          `${short.redirectUri}?code=x&state=${state}&iss=${as.issuer}`,
+        ),
+        isCode(ErrorCode.STATE_MISMATCH),
+      );
     } finally {
       await short.close();
     }
@@ -86,12 +108,20 @@ describe("engine against oidc-provider", () => {
     const d = await h.engine.discover(server);
     const a = await h.engine.beginAuthorization(server, d, { redirectUri: h.redirectUri });
     await assert.rejects(
-      h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=${a.state}&iss=${encodeURIComponent("https://evil.example")}`),
+      h.engine.completeAuthorization(
+        `${h.redirectUri}?code=x&state=${a.state}&iss=${
+          encodeURIComponent("https://evil.example")
+        }`,
+      ),
       isCode(ErrorCode.ISS_MISMATCH),
     );
     const b = await h.engine.beginAuthorization(server, d, { redirectUri: h.redirectUri });
     await assert.rejects(
-      h.engine.completeAuthorization(`${h.redirectUri}?error=access_denied&state=${b.state}&iss=${encodeURIComponent("https://evil.example")}`),
+      h.engine.completeAuthorization(
+        `${h.redirectUri}?error=access_denied&state=${b.state}&iss=${
+          encodeURIComponent("https://evil.example")
+        }`,
+      ),
       isCode(ErrorCode.ISS_MISMATCH),
     );
   });
@@ -100,7 +130,10 @@ describe("engine against oidc-provider", () => {
     const d = await h.engine.discover(server);
     assert.equal(d.as.authorization_response_iss_parameter_supported, true);
     const a = await h.engine.beginAuthorization(server, d, { redirectUri: h.redirectUri });
-    await assert.rejects(h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=${a.state}`), isCode(ErrorCode.ISS_MISMATCH));
+    await assert.rejects(
+      h.engine.completeAuthorization(`${h.redirectUri}?code=x&state=${a.state}`),
+      isCode(ErrorCode.ISS_MISMATCH),
+    );
   });
 
   it("an error response with the right iss is reported as a refusal", async () => {
@@ -112,7 +145,11 @@ describe("engine against oidc-provider", () => {
   it("S11: the registration is reused per issuer and redirect URI, and renewed when the redirect URI changes", async () => {
     const regs = as.counts.registration;
     await signInServer(h, { name: "second", url: mcp2.url });
-    assert.equal(as.counts.registration, regs, "a second server behind the same AS reuses the client");
+    assert.equal(
+      as.counts.registration,
+      regs,
+      "a second server behind the same AS reuses the client",
+    );
     const other = await harness();
     try {
       await other.store.store((await h.store.get(clientKey(as.issuer)))!);
@@ -163,9 +200,13 @@ describe("engine against oidc-provider", () => {
 
   it("S13: resource can be turned off per server", async () => {
     const d = await h.engine.discover(server);
-    const { url } = await h.engine.beginAuthorization({ ...server, resource: false }, d, { redirectUri: h.redirectUri });
+    const { url } = await h.engine.beginAuthorization({ ...server, resource: false }, d, {
+      redirectUri: h.redirectUri,
+    });
     assert.equal(url.searchParams.has("resource"), false);
-    const { url: withResource } = await h.engine.beginAuthorization(server, d, { redirectUri: h.redirectUri });
+    const { url: withResource } = await h.engine.beginAuthorization(server, d, {
+      redirectUri: h.redirectUri,
+    });
     assert.equal(withResource.searchParams.get("resource"), mcp.url);
     assert.equal(withResource.searchParams.get("code_challenge_method"), "S256");
     assert.equal(withResource.searchParams.get("scope"), "mcp:read mcp:write offline_access");
@@ -179,7 +220,10 @@ describe("engine without a working AS", () => {
     try {
       const def = { name: "nopkce", url: l.mcpUrl };
       const d = await h.engine.discover(def);
-      await assert.rejects(h.engine.beginAuthorization(def, d, { redirectUri: h.redirectUri }), isCode(ErrorCode.PKCE_UNSUPPORTED));
+      await assert.rejects(
+        h.engine.beginAuthorization(def, d, { redirectUri: h.redirectUri }),
+        isCode(ErrorCode.PKCE_UNSUPPORTED),
+      );
       assert.equal(l.log.filter((r) => r.path === "/register").length, 0);
     } finally {
       await h.close();
@@ -214,8 +258,13 @@ describe("engine without a working AS", () => {
       });
       const r = await h.engine.revoke(def);
       assert.equal(r.failures.length, 2);
-      assert.match(r.failures[0]!, /^Revoking the refresh token failed: Could not reach http:\/\/127\.0\.0\.1:9\/revoke/);
-      for (const f of r.failures) assert.doesNotMatch(f, /secret-value/, "S26: no token in the message");
+      assert.match(
+        r.failures[0]!,
+        /^Revoking the refresh token failed: Could not reach http:\/\/127\.0\.0\.1:9\/revoke/,
+      );
+      for (const f of r.failures) {
+        assert.doesNotMatch(f, /secret-value/, "S26: no token in the message");
+      }
       assert.equal(await h.store.get(key), undefined);
     } finally {
       await h.close();

@@ -8,7 +8,7 @@ import { createEngine, type Engine, type EngineOptions } from "../../src/core/en
 import { callbackApp } from "../../src/http/callback-app.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { MemoryRegistry, type ServerDefinition } from "../../src/store/server-registry.ts";
-import { type Listening, listen } from "./listen.ts";
+import { listen, type Listening } from "./listen.ts";
 import { signIn, type SignInOptions } from "./person.ts";
 
 /** An engine plus a callback listener whose outcomes are recorded. */
