@@ -18,11 +18,15 @@ as.allowResource(mcp.url);
 console.log(`Demo authorization server: ${as.issuer}  (any login and password)
 Demo MCP server:           ${mcp.url}
 
-Sign in from another terminal:
-  ./scripts/mcp-oauth add demo ${mcp.url}
-  ./scripts/mcp-oauth authorize demo
+Sign in from another terminal (in this folder) with one command:
+
+  ./scripts/mcp-oauth authorize ${mcp.url}
+
+No browser on this machine? Add --browser none, open the printed URL anywhere that reaches
+127.0.0.1:${asPort}, and paste back the address you are sent to. Then:
+
   ./scripts/mcp-oauth ls
-  ./scripts/mcp-oauth token demo
+  ./scripts/mcp-oauth token ${mcp.url}
 
 Ctrl-C stops the demo.`);
 
