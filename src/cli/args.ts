@@ -101,3 +101,21 @@ export function int(
   }
   return n;
 }
+
+/**
+ * Run a check of an argument's value; a bad URL there is a usage error
+ * (exit 2), with the check's own message.
+ */
+export function checkArgument<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (
+      err instanceof McpOAuthError &&
+      (err.code === ErrorCode.INVALID_URL || err.code === ErrorCode.INSECURE_URL)
+    ) {
+      throw new McpOAuthError(ErrorCode.USAGE, err.message);
+    }
+    throw err;
+  }
+}

@@ -19,7 +19,13 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, reauthorize: 3 } as const;
 
 /** Run the CLI with `argv` (without the program name); resolves to the exit code. */
 export async function main(runtime: Runtime, argv: string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
+  let split: { name?: string; rest: string[] };
+  try {
+    split = leadingGlobals(argv);
+  } catch (err) {
+    return fail(io, err);
+  }
+  const { name, rest } = split;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;
     if (topic && !COMMANDS.has(topic)) {
@@ -52,6 +58,32 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
   } catch (err) {
     return fail(io, err);
   }
+}
+
+/**
+ * Global options may come before the command (`mcp-oauth --home DIR ls`):
+ * move them after it, where the command's parser reads them.
+ */
+function leadingGlobals(argv: string[]): { name?: string; rest: string[] } {
+  const moved: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const flag = arg.split("=")[0]!;
+    if (flag === "--home" || flag === "--store") {
+      if (arg.includes("=")) moved.push(arg);
+      else if (i + 1 < argv.length) moved.push(arg, argv[++i]!);
+      else {throw new McpOAuthError(
+          ErrorCode.USAGE,
+          `option ${flag} needs a value; see "mcp-oauth help".`,
+        );}
+    } else if (arg === "--insecure-http") {
+      moved.push(arg);
+    } else {
+      break;
+    }
+  }
+  return { name: argv[i], rest: [...moved, ...argv.slice(i + 1)] };
 }
 
 function fail(io: Io, err: unknown): number {

@@ -117,6 +117,11 @@ export async function discover(
     // A PRM exists but is unusable: this is no 2025-03-26 server, so no S7 fallback.
     throw answered.error;
   }
+  if (!prmResult && probed.status === 0) {
+    // Nothing answered at all: not a 2025-03-26 server, just unreachable.
+    throw probed.error ??
+      new McpOAuthError(ErrorCode.NETWORK, `Could not reach ${server.href}; check the URL.`);
+  }
   if (prmResult) {
     issuer = chooseIssuer(prmResult.value, prmResult.url, options.authorizationServer);
   } else {
@@ -212,15 +217,13 @@ export async function discover(
 async function probe(http: HttpContext, server: URL, trace: Trace) {
   const started = trace.clock();
   try {
-    const res = await http.fetch(server, {
+    const res = await http.unread(server, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
       },
       body: INITIALIZE,
-      redirect: "manual",
-      signal: AbortSignal.timeout(http.limits.timeoutMs),
     });
     // The body is never needed and may be an endless event stream.
     await res.body?.cancel().catch(() => {});
@@ -250,7 +253,12 @@ async function probe(http: HttpContext, server: URL, trace: Trace) {
       outcome: "failed",
       detail: describe(err),
     }, started);
-    return { status: 0, challenge: undefined };
+    const error = err instanceof McpOAuthError ? err : new McpOAuthError(
+      ErrorCode.NETWORK,
+      `Could not reach ${server.href} (${describe(err)}); check the URL.`,
+      { cause: err },
+    );
+    return { status: 0, challenge: undefined, error };
   }
 }
 

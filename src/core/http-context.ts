@@ -4,7 +4,13 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { boundedFetch, DEFAULT_LIMITS, type FetchLike, type HttpLimits } from "./http.ts";
+import {
+  boundedFetch,
+  DEFAULT_LIMITS,
+  type FetchLike,
+  type HttpLimits,
+  unreadFetch,
+} from "./http.ts";
 
 /** How the engine reaches the network. */
 export interface HttpContext {
@@ -12,6 +18,8 @@ export interface HttpContext {
   fetch: FetchLike;
   /** Bounded fetch for metadata, registration and token requests (S25). */
   bounded: FetchLike;
+  /** Timed fetch whose body the caller discards (the discovery probe). */
+  unread: FetchLike;
   limits: HttpLimits;
   /** Plain http to non-loopback hosts (S24); off unless the user opts in. */
   allowInsecureHttp: boolean;
@@ -26,6 +34,7 @@ export function createHttpContext(
   return {
     fetch: fetchImpl,
     bounded: boundedFetch(fetchImpl, limits),
+    unread: unreadFetch(fetchImpl, limits),
     limits,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
   };

@@ -51,6 +51,22 @@ export function boundedFetch(fetchImpl: FetchLike, limits: HttpLimits = DEFAULT_
   };
 }
 
+/**
+ * Wrap `fetch` for requests whose body is not read (the discovery probe):
+ * redirects are not followed, the request times out, errors are one line.
+ */
+export function unreadFetch(fetchImpl: FetchLike, limits: HttpLimits = DEFAULT_LIMITS): FetchLike {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const timeout = AbortSignal.timeout(limits.timeoutMs);
+    try {
+      return await fetchImpl(input, { ...init, redirect: "manual", signal: timeout });
+    } catch (err) {
+      throw networkError(err, url, timeout.aborted, limits);
+    }
+  };
+}
+
 async function readCapped(
   res: Response,
   maxBytes: number,

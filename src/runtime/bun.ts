@@ -41,8 +41,11 @@ export const bunRuntime: Runtime = {
     return Promise.resolve({
       hostname: options.hostname,
       port: server.port,
+      // Let the response in flight (the callback page) finish; drop stragglers after 1 s.
       close: async () => {
-        await server.stop(true);
+        const graceful = Promise.resolve(server.stop(false));
+        const late = new Promise<"late">((r) => setTimeout(() => r("late"), 1000));
+        if ((await Promise.race([graceful, late])) === "late") await server.stop(true);
       },
     });
   },

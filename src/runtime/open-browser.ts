@@ -65,13 +65,14 @@ export async function openBrowser(
   url: string,
   command: string | undefined,
   onFailure: (message: string) => void,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
   const protocol = new URL(url).protocol;
   if (protocol !== "https:" && protocol !== "http:") {
     throw new Error(`refusing to open a ${protocol} URL`);
   }
   if (command === "none") return;
-  const argv = browserArgv(url, command ?? (process.env.BROWSER || undefined));
+  const argv = browserArgv(url, command ?? (env.BROWSER || undefined));
   try {
     await runtime.launch(argv, (code, stderr) => {
       if (code !== 0) {

@@ -70,7 +70,13 @@ Examples:
       });
       const browser = str(args, "browser");
       ctx.io.err(`Open this URL to sign in to ${def.name}:\n\n  ${url.href}\n`);
-      await openBrowser(ctx.runtime, url.href, browser, (m) => ctx.io.err(`warning: ${m}`));
+      await openBrowser(
+        ctx.runtime,
+        url.href,
+        browser,
+        (m) => ctx.io.err(`warning: ${m}`),
+        ctx.io.env,
+      );
       if (browser === "none") {
         ctx.io.err(
           "After signing in, paste the address your browser was sent to (it starts with " +
