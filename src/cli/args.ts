@@ -119,3 +119,28 @@ export function checkArgument<T>(check: () => T): T {
     throw err;
   }
 }
+
+/** A Client ID Metadata Document URL: https with a path (S9). */
+export function clientMetadataUrlArg(
+  command: string,
+  value: string | undefined,
+): string | undefined {
+  if (value === undefined) return undefined;
+  const u = checkArgument(() => {
+    try {
+      return new URL(value);
+    } catch {
+      throw new McpOAuthError(
+        ErrorCode.USAGE,
+        `--client-metadata-url is not a valid URL: "${value}"`,
+      );
+    }
+  });
+  if (u.protocol !== "https:" || u.pathname === "/") {
+    throw usageError(
+      command,
+      `--client-metadata-url must be an https URL with a path, not "${value}"`,
+    );
+  }
+  return u.href;
+}

@@ -112,6 +112,7 @@ export async function completeAuthorization(
       token_endpoint: p.as.token_endpoint!,
       revocation_endpoint: p.as.revocation_endpoint,
       client_id: p.client.client_id,
+      client_source: p.client.source,
       auth_method: p.client.token_endpoint_auth_method,
       send_resource: p.sendResource,
       scope: p.scopes.join(" ") || undefined,

@@ -26,6 +26,7 @@ import {
   type TokenRecord,
   writeRecord,
 } from "./records.ts";
+import { oauthErrorCode } from "./oauth-errors.ts";
 import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes, splitScopes } from "./scopes.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
@@ -70,6 +71,8 @@ export interface BeginOptions {
   scopes?: string[];
   clientId?: string;
   clientSecret?: string;
+  /** Overrides the server's Client ID Metadata Document URL. */
+  clientMetadataUrl?: string;
 }
 
 /** The result of a completed sign-in, without the token itself. */
@@ -171,6 +174,7 @@ export class Engine {
       as: discovery.as,
       redirectUri: options.redirectUri,
       staticClient,
+      clientMetadataUrl: options.clientMetadataUrl ?? server.clientMetadataUrl,
       clientName: this.#clientName,
       now: this.#now(),
       trace: discovery.trace,
@@ -414,8 +418,12 @@ export class Engine {
         return next;
       } catch (err) {
         if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
-          // S21: the grant is gone; drop the dead tokens, keep the registration.
+          // S21: the grant is gone; drop the dead tokens, keep the registration,
+          // unless the AS no longer knows the client itself (S11).
           await this.store.erase(key);
+          if (oauthErrorCode(err.cause) === "invalid_client" && current.client_source === "dcr") {
+            await forgetClient(this.store, current.issuer);
+          }
           throw err;
         }
         // The AS is unreachable or failing: a token that has not expired yet still works.

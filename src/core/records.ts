@@ -20,6 +20,8 @@ export interface TokenRecord {
   revocation_endpoint?: string;
   client_id: string;
   auth_method: AuthMethod;
+  /** How the client was obtained (S9); a DCR client is forgotten on invalid_client (S11). */
+  client_source?: "dcr" | "static" | "cimd";
   /** Store key of the client secret, when the client has one. */
   secret_key?: string;
   /** Send RFC 8707 `resource` on refresh (S13). */
@@ -37,7 +39,7 @@ export interface TokenRecord {
 /** A client the engine registered (DCR) or was given (pre-registered). */
 export interface ClientRecord {
   v: 1;
-  source: "dcr" | "static";
+  source: "dcr" | "static" | "cimd";
   issuer: string;
   client_id: string;
   client_secret?: string;

@@ -1,6 +1,7 @@
 /**
- * Client registration (S9–S11): a pre-registered client, else Dynamic Client
- * Registration (RFC 7591), remembered per issuer and redirect URI.
+ * Client registration (S9–S11): a pre-registered client, else a Client ID
+ * Metadata Document, else Dynamic Client Registration (RFC 7591), remembered
+ * per issuer and redirect URI.
  *
  * @module
  */
@@ -31,6 +32,8 @@ export interface EnsureClientInput {
   as: AuthorizationServerMetadata;
   redirectUri: string;
   staticClient?: StaticClient;
+  /** Client ID Metadata Document URL; used when the AS supports CIMD (S9). */
+  clientMetadataUrl?: string;
   clientName: string;
   now: number;
   trace?: Trace;
@@ -39,9 +42,11 @@ export interface EnsureClientInput {
 }
 
 /**
- * The client to use with this AS: pre-registered first, else a stored DCR
- * registration for the same issuer and redirect URI, else a new one (S9, S11).
+ * The client to use with this AS: pre-registered first, else CIMD when the AS
+ * supports it, else a stored DCR registration for the same issuer and
+ * redirect URI, else a new one (S9, S11).
  * @see https://datatracker.ietf.org/doc/html/rfc7591#section-3
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
 export async function ensureClient(
   http: HttpContext,
@@ -62,6 +67,27 @@ export async function ensureClient(
       registered_at: input.now,
     };
   }
+  if (input.clientMetadataUrl && as.client_id_metadata_document_supported === true) {
+    // The client_id is the document's https URL; the AS fetches it (no secret).
+    input.trace?.add({
+      kind: "registration",
+      round: input.trace.rounds,
+      method: "-",
+      url: input.clientMetadataUrl,
+      outcome: "used",
+      detail:
+        "client ID metadata document: the AS advertises client_id_metadata_document_supported",
+    }, input.trace.clock());
+    return {
+      v: 1,
+      source: "cimd",
+      issuer: as.issuer,
+      client_id: input.clientMetadataUrl,
+      token_endpoint_auth_method: "none",
+      redirect_uris: [redirectUri],
+      registered_at: input.now,
+    };
+  }
   const key = clientKey(as.issuer);
   if (!input.fresh) {
     const known = await readRecord<ClientRecord>(store, key, "client registration", isClientRecord);
@@ -72,7 +98,9 @@ export async function ensureClient(
   if (!as.registration_endpoint) {
     throw new McpOAuthError(
       ErrorCode.NO_CLIENT,
-      `${as.issuer} offers no dynamic client registration; register a client with the provider and pass --client-id (and --client-secret).`,
+      `${as.issuer} offers no dynamic client registration${
+        input.clientMetadataUrl ? " and does not support client ID metadata documents" : ""
+      }; register a client with the provider and pass --client-id (and --client-secret).`,
     );
   }
   const method = registrationMethod(as);

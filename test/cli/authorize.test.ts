@@ -23,6 +23,7 @@ import {
   storedToken,
   tempHome,
 } from "./helpers.ts";
+import { signIn } from "../helpers/person.ts";
 
 const SLOW = { timeout: 30_000 };
 
@@ -218,5 +219,20 @@ describe("authorize fails cleanly and stores nothing", () => {
       assert.doesNotMatch(rec.stderr, /\n\s+at /, "no stack trace");
       assert.doesNotMatch(rec.stderr, /code_verifier|client_secret/);
     }
+  });
+
+  it("--browser none: pasting the real redirect address completes the sign-in", SLOW, async () => {
+    const cli = startCli(["authorize", "demo", "--browser", "none", "--timeout", "20"], { home });
+    const [, url] = await cli.waitForStderr(/^Open this URL to sign in to demo:\n\n {2}(\S+)\n/);
+    await cli.waitForStderr(/paste the address/);
+    // The person signs in elsewhere and copies the address the browser could not open.
+    const { callbackUrl, callbackStatus } = await signIn(url!, { stopAtCallback: true });
+    assert.equal(callbackStatus, 0, "the callback was not loaded");
+    cli.writeLine(`  ${callbackUrl}  `);
+    const r = await cli.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Authorized demo at /);
+    assert.equal(as.counts.authorizationCode, 1);
+    assert.ok(await storedToken(home), "the token is stored");
   });
 });

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { listen } from "../helpers/listen.ts";
 import { ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
 import { clientKey, tokenKey } from "../../src/core/records.ts";
 import type { ServerDefinition } from "../../src/store/server-registry.ts";
@@ -214,6 +216,114 @@ describe("engine against oidc-provider", () => {
 });
 
 describe("engine without a working AS", () => {
+  it("S9: a Client ID Metadata Document is used when the AS supports it; no DCR", async () => {
+    const cimd = "https://client.example/mcp-oauth.json";
+    const l = await startLayout({
+      prm: "path",
+      extraMetadata: { client_id_metadata_document_supported: true },
+    });
+    const h = await harness();
+    try {
+      const def = { name: "cimd", url: l.mcpUrl, clientMetadataUrl: cimd };
+      const d = await h.engine.discover(def);
+      const { url } = await h.engine.beginAuthorization(def, d, { redirectUri: h.redirectUri });
+      assert.equal(url.searchParams.get("client_id"), cimd);
+      assert.equal(l.log.filter((r) => r.path.endsWith("/register")).length, 0);
+      assert.ok(d.trace.steps.some((s) => s.kind === "registration" && s.url === cimd));
+    } finally {
+      await h.close();
+      await l.close();
+    }
+  });
+
+  it("S9: without AS support for CIMD and without DCR, the error says to supply a client id", async () => {
+    const l = await startLayout({
+      prm: "path",
+      extraMetadata: { registration_endpoint: undefined },
+    });
+    const h = await harness();
+    try {
+      const def = {
+        name: "nodcr",
+        url: l.mcpUrl,
+        clientMetadataUrl: "https://client.example/c.json",
+      };
+      const d = await h.engine.discover(def);
+      await assert.rejects(
+        h.engine.beginAuthorization(def, d, { redirectUri: h.redirectUri }),
+        (e: unknown) => {
+          isCode(ErrorCode.NO_CLIENT)(e);
+          assert.match(
+            (e as Error).message,
+            /does not support client ID metadata documents.*--client-id/,
+          );
+          return true;
+        },
+      );
+      const { url } = await h.engine.beginAuthorization(def, d, {
+        redirectUri: h.redirectUri,
+        clientId: "pre-registered",
+      });
+      assert.equal(
+        url.searchParams.get("client_id"),
+        "pre-registered",
+        "S9: a pre-registered client comes first",
+      );
+    } finally {
+      await h.close();
+      await l.close();
+    }
+  });
+
+  it("S11: invalid_client on refresh forgets the DCR registration as well as the token", async () => {
+    const app = new Hono();
+    app.post("/token", (c) => c.json({ error: "invalid_client" }, 401));
+    const as = await listen(app.fetch);
+    const h = await harness();
+    try {
+      const issuer = as.url;
+      const def = { name: "forgotten", url: "http://127.0.0.1:1/mcp", issuer };
+      await h.servers.put(def);
+      await h.store.store({
+        ServerURL: clientKey(issuer),
+        Username: "mcp-oauth-client",
+        Secret: JSON.stringify({
+          v: 1,
+          source: "dcr",
+          issuer,
+          client_id: "c",
+          token_endpoint_auth_method: "none",
+          redirect_uris: [],
+          registered_at: 0,
+        }),
+      });
+      await h.store.store({
+        ServerURL: tokenKey(issuer, def.url),
+        Username: "mcp-oauth-token",
+        Secret: JSON.stringify({
+          v: 1,
+          resource: def.url,
+          issuer,
+          token_endpoint: `${issuer}/token`,
+          client_id: "c",
+          client_source: "dcr",
+          auth_method: "none",
+          send_resource: true,
+          access_token: "a",
+          token_type: "bearer",
+          refresh_token: "r",
+          expires_at: 1,
+          obtained_at: 0,
+        }),
+      });
+      await assert.rejects(h.engine.getAccessToken(def), isCode(ErrorCode.REAUTHORIZATION_NEEDED));
+      assert.deepEqual(await h.store.list(), {});
+    } finally {
+      await h.close();
+      await as.close();
+    }
+  });
+
   it("S12: an AS without S256 PKCE is refused before registering", async () => {
     const l = await startLayout({ prm: "path", noPkce: true });
     const h = await harness();

@@ -10,6 +10,8 @@ export interface SignInOptions {
   action?: "consent" | "deny";
   /** Device flow: user code to type when the page asks for one. */
   userCode?: string;
+  /** Stop at the redirect to the callback and return its URL without loading it (paste-back tests). */
+  stopAtCallback?: boolean;
   /** Append one JSON line per run to this file: authorizationUrl, callbackUrl, callbackStatus, action, error. */
   log?: string;
 }

@@ -40,6 +40,7 @@ export async function signIn(authorizationUrl, opts = {}) {
       action,
       jar,
       userCode: opts.userCode,
+      stopAtCallback: opts.stopAtCallback === true,
     });
     return result;
   } catch (error) {
@@ -56,7 +57,7 @@ export async function signIn(authorizationUrl, opts = {}) {
 /**
  * @param {URL} start
  * @param {{login: string, password: string, action: string, userCode?: string,
- *   jar: Map<string, Map<string, string>>}} ctx
+ *   stopAtCallback: boolean, jar: Map<string, Map<string, string>>}} ctx
  */
 async function walk(start, ctx) {
   /** @type {{url: URL, method: string, body?: URLSearchParams}} */
@@ -69,7 +70,11 @@ async function walk(start, ctx) {
       const location = res.headers.get("location");
       if (!location) throw new Error(`${res.status} without Location at ${url}`);
       const target = new URL(location, url);
-      if (isCallback(target, url)) return openCallback(target, ctx.jar);
+      if (isCallback(target, url)) {
+        // A person on another machine copies the address instead of loading it.
+        if (ctx.stopAtCallback) return { callbackUrl: target.href, callbackStatus: 0 };
+        return openCallback(target, ctx.jar);
+      }
       next = { url: target, method: "GET" };
       continue;
     }

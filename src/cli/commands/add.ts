@@ -3,7 +3,7 @@ import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { splitScopes } from "../../core/scopes.ts";
 import { assertAllowedUrl, parseUrl } from "../../core/urls.ts";
 import type { ServerDefinition } from "../../store/server-registry.ts";
-import { checkArgument, str, usageError } from "../args.ts";
+import { checkArgument, clientMetadataUrlArg, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 
 /** Names are short words so they work unquoted in shells and URLs. */
@@ -46,12 +46,7 @@ Examples:
     const secret = str(args, "client-secret");
     const clientId = str(args, "client-id");
     if (secret && !clientId) throw usageError("add", "--client-secret needs --client-id");
-    const cimd = str(args, "client-metadata-url");
-    if (cimd) {
-      checkArgument(() =>
-        assertAllowedUrl(parseUrl(cimd, "--client-metadata-url"), "--client-metadata-url")
-      );
-    }
+    const cimd = clientMetadataUrlArg("add", str(args, "client-metadata-url"));
     const existing = await ctx.engine.servers.get(name);
     const def: ServerDefinition = {
       name,

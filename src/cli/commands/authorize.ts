@@ -5,7 +5,7 @@ import { isLoopbackHost, parseUrl } from "../../core/urls.ts";
 import { callbackApp, type CallbackOutcome } from "../../http/callback-app.ts";
 import { openBrowser } from "../../runtime/open-browser.ts";
 import type { Listener } from "../../runtime/runtime.ts";
-import { int, str, usageError } from "../args.ts";
+import { clientMetadataUrlArg, int, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
 import { relativeTime } from "../format.ts";
@@ -67,6 +67,7 @@ Examples:
         scopes: str(args, "scopes") !== undefined ? splitScopes(str(args, "scopes")) : undefined,
         clientId: str(args, "client-id"),
         clientSecret: str(args, "client-secret"),
+        clientMetadataUrl: clientMetadataUrlArg("authorize", str(args, "client-metadata-url")),
       });
       const browser = str(args, "browser");
       ctx.io.err(`Open this URL to sign in to ${def.name}:\n\n  ${url.href}\n`);
