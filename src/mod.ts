@@ -10,7 +10,13 @@
  * @module
  */
 export { createEngine, Engine } from "./core/engine.ts";
-export type { Authorized, BeginOptions, EngineOptions, Revoked, ServerStatus } from "./core/engine.ts";
+export type {
+  Authorized,
+  BeginOptions,
+  EngineOptions,
+  Revoked,
+  ServerStatus,
+} from "./core/engine.ts";
 export { discover } from "./core/discover.ts";
 export type { Discovery } from "./core/discover.ts";
 export { ErrorCode, McpOAuthError } from "./core/errors.ts";

@@ -101,7 +101,7 @@ export class Engine {
   readonly store: CredentialStore;
   readonly servers: ServerRegistry;
   readonly http: HttpContext;
-  readonly flows = new AuthorizationFlows();
+  readonly flows: AuthorizationFlows = new AuthorizationFlows();
   readonly #lock: Lock;
   readonly #now: () => number;
   readonly #clientName: string;
