@@ -86,7 +86,10 @@ Examples:
         void readPastedRedirect(ctx, redirectUri, waiter);
       }
       const deadline = Date.now() + timeoutS * 1000;
-      if (ctx.io.stderrIsTTY) {
+      if (browser === "none") {
+        // The person types here: a ticking line would overwrite what they paste.
+        ctx.io.err(`Waiting up to ${clock(timeoutS * 1000)} (Ctrl-C to cancel).`);
+      } else if (ctx.io.stderrIsTTY) {
         const tick = () =>
           ctx.io.err(
             `\r\x1b[2KWaiting for the sign-in… ${
@@ -97,7 +100,6 @@ Examples:
         countdown = setInterval(tick, 1000);
       }
       const done = await waiter.wait(timeoutS * 1000);
-      if (countdown) ctx.io.err("\r\x1b[2K");
       ctx.io.out(
         `Authorized ${def.name} at ${done.issuer}` +
           (done.scope ? ` with scopes "${done.scope}"` : "") +
@@ -105,7 +107,10 @@ Examples:
       );
       return 0;
     } finally {
-      if (countdown) clearInterval(countdown);
+      if (countdown) {
+        clearInterval(countdown);
+        ctx.io.err("\r\x1b[2K");
+      }
       await listener.close();
     }
 
