@@ -11,8 +11,7 @@ import { parseCommandArgs } from "./args.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { createContext, type Io } from "./context.ts";
 
-/** The version printed by --version. */
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.ts";
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, reauthorize: 3 } as const;

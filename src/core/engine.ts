@@ -8,7 +8,9 @@
 import * as oauth from "oauth4webapi";
 import type { CredentialStore } from "../store/credential-store.ts";
 import type { ServerDefinition, ServerRegistry } from "../store/server-registry.ts";
+import { type AuthFetchOptions, createAuthFetch } from "./auth-fetch.ts";
 import { assertPkceS256, authorizationUrl, completeAuthorization } from "./authorization.ts";
+import { type DeviceAuthorization, startDeviceAuthorization } from "./device.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
@@ -57,6 +59,8 @@ export interface ServerStatus {
   state: "authorized" | "expired-refreshable" | "needs-authorization";
   /** Absolute expiry, ms since the epoch. */
   expiresAt?: number;
+  /** When the stored token was obtained, ms since the epoch. */
+  obtainedAt?: number;
   scopes: string[];
   refreshable: boolean;
   store: string;
@@ -73,6 +77,8 @@ export interface BeginOptions {
   clientSecret?: string;
   /** Overrides the server's Client ID Metadata Document URL. */
   clientMetadataUrl?: string;
+  /** The scopes come from a step-up (S22), not from the user: do not remember them. */
+  stepUp?: boolean;
 }
 
 /** The result of a completed sign-in, without the token itself. */
@@ -169,16 +175,7 @@ export class Engine {
     options: BeginOptions,
   ): Promise<{ url: URL; state: string }> {
     assertPkceS256(discovery.as);
-    const staticClient = await this.#staticClient(server, discovery.resource, options);
-    const client = await ensureClient(this.http, this.store, {
-      as: discovery.as,
-      redirectUri: options.redirectUri,
-      staticClient,
-      clientMetadataUrl: options.clientMetadataUrl ?? server.clientMetadataUrl,
-      clientName: this.#clientName,
-      now: this.#now(),
-      trace: discovery.trace,
-    });
+    const { client, scopes } = await this.#prepare(server, discovery, options, false);
     const pending: PendingAuthorization = {
       state: oauth.generateRandomState(),
       codeVerifier: oauth.generateRandomCodeVerifier(),
@@ -188,19 +185,79 @@ export class Engine {
       client,
       resource: discovery.resource,
       sendResource: server.resource !== false,
-      scopes: selectScopes({
-        configured: options.scopes ?? server.scopes,
-        challenge: discovery.challenge?.scope,
-        prm: discovery.prm,
-        as: discovery.as,
-      }),
+      scopes,
       server: server.name,
       expiresAt: this.#now() + this.#ttl,
     };
     this.flows.add(pending);
-    // Remember where this server's tokens will be keyed.
-    await this.servers.put({ ...server, issuer: discovery.issuer });
     return { url: await authorizationUrl(pending), state: pending.state };
+  }
+
+  /**
+   * Start a device sign-in (RFC 8628): show `userCode` and `verificationUri`
+   * to the person, then `wait()` stores the tokens once they approve.
+   */
+  async beginDeviceAuthorization(
+    server: ServerDefinition,
+    discovery: Discovery,
+    options: Omit<BeginOptions, "redirectUri">,
+  ): Promise<
+    Omit<DeviceAuthorization, "poll"> & { wait(signal?: AbortSignal): Promise<Authorized> }
+  > {
+    const redirectUri = (await this.rememberedRedirectUri(discovery)) ??
+      "http://127.0.0.1/callback";
+    const { client, scopes } = await this.#prepare(
+      server,
+      discovery,
+      { ...options, redirectUri },
+      true,
+    );
+    const device = await startDeviceAuthorization(this.http, {
+      as: discovery.as,
+      client,
+      resource: discovery.resource,
+      sendResource: server.resource !== false,
+      scopes,
+      now: this.#now,
+    });
+    const { poll, ...shown } = device;
+    return {
+      ...shown,
+      wait: async (signal) => this.#storeTokens(server.name, client, await poll(signal)),
+    };
+  }
+
+  /** The client and scopes of a sign-in; remembers the issuer and any --scopes given. */
+  async #prepare(
+    server: ServerDefinition,
+    discovery: Discovery,
+    options: BeginOptions,
+    device: boolean,
+  ) {
+    const staticClient = await this.#staticClient(server, discovery.resource, options);
+    const client = await ensureClient(this.http, this.store, {
+      as: discovery.as,
+      redirectUri: options.redirectUri,
+      staticClient,
+      clientMetadataUrl: options.clientMetadataUrl ?? server.clientMetadataUrl,
+      clientName: this.#clientName,
+      now: this.#now(),
+      trace: discovery.trace,
+      device,
+    });
+    const scopes = selectScopes({
+      configured: options.scopes ?? server.scopes,
+      challenge: discovery.challenge?.scope,
+      prm: discovery.prm,
+      as: discovery.as,
+    });
+    // Remember where this server's tokens are keyed, and the user's scopes (S14).
+    await this.servers.put({
+      ...server,
+      issuer: discovery.issuer,
+      ...(options.scopes && !options.stepUp ? { scopes: options.scopes } : {}),
+    });
+    return { client, scopes };
   }
 
   /**
@@ -223,24 +280,58 @@ export class Engine {
         }; nothing was stored. Start the sign-in again.`,
       );
     }
-    const record = await completeAuthorization(this.http, pending, params, this.#now);
-    if (pending.client.client_secret) {
-      record.secret_key = pending.client.source === "dcr"
-        ? clientKey(pending.issuer)
-        : staticClientKey(pending.resource);
+    let record: TokenRecord;
+    try {
+      record = await completeAuthorization(this.http, pending, params, this.#now);
+    } catch (err) {
+      const rejected = err instanceof McpOAuthError &&
+        err.code === ErrorCode.TOKEN_REQUEST_FAILED &&
+        oauthErrorCode(err.cause) === "invalid_client";
+      if (rejected && pending.client.source === "dcr") {
+        // S11: the AS no longer knows this client; the next sign-in registers anew.
+        await forgetClient(this.store, pending.issuer);
+        throw new McpOAuthError(
+          ErrorCode.CLIENT_REJECTED,
+          `${pending.issuer} rejected the registered client (invalid_client); it was forgotten, so the next sign-in registers a new one.`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return await this.#storeTokens(pending.server, pending.client, record);
+  }
+
+  async #storeTokens(
+    server: string,
+    client: ClientRecord,
+    record: TokenRecord,
+  ): Promise<Authorized> {
+    if (client.client_secret) {
+      record.secret_key = client.source === "dcr"
+        ? clientKey(record.issuer)
+        : staticClientKey(record.resource);
     }
     await writeRecord(
       this.store,
-      tokenKey(pending.issuer, pending.resource),
+      tokenKey(record.issuer, record.resource),
       "mcp-oauth-token",
       record,
     );
-    return {
-      server: pending.server,
-      issuer: pending.issuer,
-      scope: record.scope,
-      expiresAt: record.expires_at,
-    };
+    return { server, issuer: record.issuer, scope: record.scope, expiresAt: record.expires_at };
+  }
+
+  /** Scopes the stored token was granted (S22 unions them with a challenge's). */
+  async heldScopes(server: ServerDefinition): Promise<string[]> {
+    const record = await this.#readToken(server).catch(() => undefined);
+    return splitScopes(record?.scope);
+  }
+
+  /**
+   * A fetch that carries `server`'s token: refresh on 401, step-up on 403
+   * insufficient_scope through `options.authorize` (S19, S20, S22).
+   */
+  authFetch(server: ServerDefinition, options: AuthFetchOptions = {}): FetchLike {
+    return createAuthFetch(this, server, this.http.fetch, options);
   }
 
   /**
@@ -295,6 +386,7 @@ export class Engine {
       scopes,
       refreshable,
       expiresAt: record.expires_at,
+      obtainedAt: record.obtained_at,
       state: !expired ? "authorized" : refreshable ? "expired-refreshable" : "needs-authorization",
     };
   }
@@ -311,9 +403,10 @@ export class Engine {
     const failures = record
       ? await revokeTokenSet(this.http, record, await this.#clientSecret(record))
       : [];
-    if (server.issuer) {
-      await this.store.erase(tokenKey(server.issuer, canonicalResource(server.url)));
-      if (options.forgetClient) await forgetClient(this.store, server.issuer);
+    const issuer = record?.issuer ?? server.issuer;
+    if (issuer) {
+      await this.store.erase(tokenKey(issuer, canonicalResource(server.url)));
+      if (options.forgetClient) await forgetClient(this.store, issuer);
     }
     if (options.forgetClient) {
       await this.store.erase(staticClientKey(canonicalResource(server.url)));
@@ -356,6 +449,8 @@ export class Engine {
     const clientId = options.clientId ?? server.clientId;
     if (!clientId) return undefined;
     let secret = options.clientSecret;
+    // Refresh needs the secret later: keep it in the credential store.
+    if (secret) await this.saveClientSecret(server, clientId, secret);
     if (!secret) {
       const saved = await readRecord<ClientRecord>(
         this.store,
@@ -368,11 +463,13 @@ export class Engine {
     return { clientId, clientSecret: secret };
   }
 
-  #readToken(server: ServerDefinition): Promise<TokenRecord | undefined> {
-    if (!server.issuer) return Promise.resolve(undefined);
-    return readRecord<TokenRecord>(
+  async #readToken(server: ServerDefinition): Promise<TokenRecord | undefined> {
+    // A sign-in since `server` was resolved may have learnt (or changed) its issuer.
+    const issuer = (await this.servers.get(server.name))?.issuer ?? server.issuer;
+    if (!issuer) return undefined;
+    return await readRecord<TokenRecord>(
       this.store,
-      tokenKey(server.issuer, canonicalResource(server.url)),
+      tokenKey(issuer, canonicalResource(server.url)),
       "token",
       isTokenRecord,
     );

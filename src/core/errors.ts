@@ -43,6 +43,12 @@ export const ErrorCode = {
   TOKEN_REQUEST_FAILED: "TOKEN_REQUEST_FAILED",
   /** No usable token and no way to refresh: sign in again (S21). Exit 3. */
   REAUTHORIZATION_NEEDED: "REAUTHORIZATION_NEEDED",
+  /** The server keeps answering 403 insufficient_scope after step-up (S22). */
+  INSUFFICIENT_SCOPE: "INSUFFICIENT_SCOPE",
+  /** The AS rejected the registered client (invalid_client); it was forgotten (S11). */
+  CLIENT_REJECTED: "CLIENT_REJECTED",
+  /** The AS offers no device authorization grant (RFC 8628). */
+  DEVICE_FLOW_UNSUPPORTED: "DEVICE_FLOW_UNSUPPORTED",
   /** Revocation at the AS failed (S23). */
   REVOCATION_FAILED: "REVOCATION_FAILED",
   /** The named server is not configured. */

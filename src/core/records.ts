@@ -46,6 +46,8 @@ export interface ClientRecord {
   client_secret_expires_at?: number;
   token_endpoint_auth_method: AuthMethod;
   redirect_uris: string[];
+  /** Grant types registered; absent in records written before the device grant. */
+  grant_types?: string[];
   registered_at: number;
 }
 

@@ -39,6 +39,8 @@ export interface EnsureClientInput {
   trace?: Trace;
   /** Register anew even if a registration is stored (after invalid_client, S11). */
   fresh?: boolean;
+  /** A device sign-in: any stored redirect URI will do, but the device grant is needed. */
+  device?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function ensureClient(
       client_secret: secret,
       token_endpoint_auth_method: secret ? secretMethod(as) : "none",
       redirect_uris: [redirectUri],
+      grant_types: ["authorization_code", "refresh_token", DEVICE_GRANT],
       registered_at: input.now,
     };
   }
@@ -85,6 +88,7 @@ export async function ensureClient(
       client_id: input.clientMetadataUrl,
       token_endpoint_auth_method: "none",
       redirect_uris: [redirectUri],
+      grant_types: ["authorization_code", "refresh_token", DEVICE_GRANT],
       registered_at: input.now,
     };
   }
@@ -93,7 +97,10 @@ export async function ensureClient(
     const known = await readRecord<ClientRecord>(store, key, "client registration", isClientRecord);
     const expired = known?.client_secret_expires_at &&
       known.client_secret_expires_at * 1000 <= input.now;
-    if (known && known.redirect_uris.includes(redirectUri) && !expired) return known;
+    const fits = input.device
+      ? known?.grant_types?.includes(DEVICE_GRANT)
+      : known?.redirect_uris.includes(redirectUri);
+    if (known && fits && !expired) return known;
   }
   if (!as.registration_endpoint) {
     throw new McpOAuthError(
@@ -104,6 +111,13 @@ export async function ensureClient(
     );
   }
   const method = registrationMethod(as);
+  const grantTypes = ["authorization_code", "refresh_token"];
+  // Register for the device grant too when the AS offers it, so --device needs no new client.
+  if (
+    as.device_authorization_endpoint && (as.grant_types_supported?.includes(DEVICE_GRANT) ?? true)
+  ) {
+    grantTypes.push(DEVICE_GRANT);
+  }
   const started = input.trace?.clock() ?? 0;
   let registered: oauth.OmitSymbolProperties<oauth.Client>;
   try {
@@ -111,7 +125,7 @@ export async function ensureClient(
       client_name: input.clientName,
       application_type: "native",
       redirect_uris: [redirectUri],
-      grant_types: ["authorization_code", "refresh_token"],
+      grant_types: grantTypes,
       response_types: ["code"],
       token_endpoint_auth_method: method,
     }, oauthOptions(http));
@@ -149,6 +163,9 @@ export async function ensureClient(
       : undefined,
     token_endpoint_auth_method: isAuthMethod(granted) ? granted : method,
     redirect_uris: [redirectUri],
+    grant_types: Array.isArray(registered.grant_types)
+      ? registered.grant_types.filter((g) => typeof g === "string")
+      : grantTypes,
     registered_at: input.now,
   };
   input.trace?.add({
@@ -194,6 +211,8 @@ export function clientAuth(
       return { client, auth: oauth.None() };
   }
 }
+
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** `none` preferred; else a secret method the AS advertises (S10). */
 function registrationMethod(as: AuthorizationServerMetadata): AuthMethod {

@@ -2,14 +2,18 @@
 import type { Command } from "../command.ts";
 import { add } from "./add.ts";
 import { authorize } from "./authorize.ts";
+import { call } from "./call.ts";
 import { discoverCommand } from "./discover.ts";
 import { ls } from "./ls.ts";
 import { refresh } from "./refresh.ts";
 import { remove } from "./remove.ts";
 import { revoke } from "./revoke.ts";
 import { token } from "./token.ts";
+import { tools } from "./tools.ts";
 
 /** Commands by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [add, remove, ls, discoverCommand, authorize, token, refresh, revoke].map((c) => [c.name, c]),
+  [add, remove, ls, discoverCommand, authorize, token, refresh, revoke, tools, call].map((
+    c,
+  ) => [c.name, c]),
 );

@@ -1,0 +1,60 @@
+/** `mcp-oauth call`: call one tool through authFetch. @module */
+import { usageError } from "../args.ts";
+import { str } from "../args.ts";
+import type { Command } from "../command.ts";
+import { withMcpClient } from "../mcp-client.ts";
+import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in.ts";
+
+export const call: Command = {
+  name: "call",
+  summary: "call a server's tool (signing in first if needed)",
+  usage: "call <name|url> <tool> [--args JSON] [--json] [sign-in options]",
+  details: `Calls one tool with the MCP Streamable HTTP transport, through the same token
+handling as "tools". Prints the text of the result; exits 1 when the tool reports
+an error.
+
+--args JSON   the tool's arguments as a JSON object (default {})
+--json        print the whole result: {"content": [...], "isError": ..., ...}
+
+Sign-in options:
+${SIGN_IN_HELP}
+
+Examples:
+  mcp-oauth call demo echo --args '{"text": "hello"}'
+  mcp-oauth call linear list_issues --args '{"limit": 5}' --json`,
+  options: { json: { type: "boolean" }, args: { type: "string" }, ...SIGN_IN_OPTIONS },
+  positionals: { min: 2, max: 2, names: "a server name or URL and a tool name" },
+  async run(ctx, args) {
+    const options = signInOptionsFrom("call", args);
+    const [target, tool] = args.positionals as [string, string];
+    const raw = str(args, "args") ?? "{}";
+    let toolArgs: unknown;
+    try {
+      toolArgs = JSON.parse(raw);
+    } catch (err) {
+      throw usageError("call", `--args is not valid JSON (${(err as Error).message})`);
+    }
+    if (!toolArgs || typeof toolArgs !== "object" || Array.isArray(toolArgs)) {
+      throw usageError("call", '--args must be a JSON object such as \'{"text": "hi"}\'');
+    }
+    const def = await ctx.engine.resolve(target);
+    const result = await withMcpClient(
+      ctx,
+      def,
+      options,
+      (client) => client.callTool({ name: tool, arguments: toolArgs as Record<string, unknown> }),
+    );
+    if (args.values.json) {
+      ctx.io.out(JSON.stringify(result, null, 2));
+    } else {
+      const content = Array.isArray(result.content) ? result.content : [];
+      for (const part of content as { type: string; text?: string }[]) {
+        ctx.io.out(
+          part.type === "text" ? part.text ?? "" : `[${part.type} content; use --json to see it]`,
+        );
+      }
+      if (result.isError) ctx.io.err(`mcp-oauth: the tool ${tool} reported an error.`);
+    }
+    return result.isError ? 1 : 0;
+  },
+};

@@ -1,0 +1,51 @@
+/** `mcp-oauth tools`: list a server's tools through authFetch. @module */
+import type { Command } from "../command.ts";
+import { table } from "../format.ts";
+import { withMcpClient } from "../mcp-client.ts";
+import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in.ts";
+
+export const tools: Command = {
+  name: "tools",
+  summary: "list a server's tools (signing in first if needed)",
+  usage: "tools <name|url> [--json] [sign-in options]",
+  details: `Connects with the MCP Streamable HTTP transport (protocol 2025-11-25), using the
+stored token: refreshed when the server refuses it, and a new sign-in (with the
+options below) when needed.
+
+--json prints {"tools": [...]} with each tool as the server describes it.
+
+Sign-in options:
+${SIGN_IN_HELP}
+
+Examples:
+  mcp-oauth tools notion
+  mcp-oauth tools https://mcp.linear.app/mcp --json | jq -r '.tools[].name'`,
+  options: { json: { type: "boolean" }, ...SIGN_IN_OPTIONS },
+  positionals: { min: 1, max: 1, names: "a server name or URL" },
+  async run(ctx, args) {
+    const options = signInOptionsFrom("tools", args);
+    const def = await ctx.engine.resolve(args.positionals[0]!);
+    const list = await withMcpClient(ctx, def, options, async (client) => {
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        all.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    });
+    if (args.values.json) {
+      ctx.io.out(JSON.stringify({ tools: list }, null, 2));
+    } else if (!list.length) {
+      ctx.io.out(`${def.name} offers no tools.`);
+    } else {
+      const rows = [["TOOL", "DESCRIPTION"]];
+      for (const t of list) {
+        rows.push([t.name, (t.description ?? "").split("\n")[0]!.slice(0, 100)]);
+      }
+      ctx.io.out(table(rows));
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * An MCP client session over Streamable HTTP, through authFetch: the
+ * official SDK speaks the protocol (initialize first, 2025-11-25); our fetch
+ * adds the token, refreshes, and signs in when the server asks for it.
+ *
+ * @module
+ */
+// The SDK's exports map types "./*" as "*.d.ts"; Deno needs the hint.
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
+import type { ServerDefinition } from "../store/server-registry.ts";
+import type { CliContext } from "./context.ts";
+import { VERSION } from "./version.ts";
+import { signIn, type SignInOptions } from "./sign-in.ts";
+
+/** Connect to `server`, run `use`, close. Sign-ins use `options`. */
+export async function withMcpClient<T>(
+  ctx: CliContext,
+  server: ServerDefinition,
+  options: SignInOptions,
+  use: (client: Client) => Promise<T>,
+): Promise<T> {
+  const fetch = ctx.engine.authFetch(server, {
+    authorize: async (def, scopes, reason) => {
+      ctx.io.err(`Signing in to ${def.name}: ${reason}.`);
+      await signIn(ctx, def, scopes ? { ...options, scopes, stepUp: true } : options);
+    },
+  });
+  const client = new Client({ name: "mcp-oauth", version: VERSION });
+  const transport = new StreamableHTTPClientTransport(new URL(server.url), { fetch });
+  try {
+    await client.connect(transport);
+    return await use(client);
+  } catch (err) {
+    throw unwrap(err, server);
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/** The SDK wraps our errors; find ours, or describe the SDK's in one line. */
+function unwrap(err: unknown, server: ServerDefinition): unknown {
+  for (let e = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
+    if (e instanceof McpOAuthError) return e;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new McpOAuthError(
+    ErrorCode.NETWORK,
+    `The MCP server ${server.url} failed: ${oneLine(message, 200)}`,
+    { cause: err },
+  );
+}

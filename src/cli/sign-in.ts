@@ -1,0 +1,383 @@
+/**
+ * The interactive sign-in shared by `authorize`, `tools`, `call` and every
+ * authFetch that needs one: browser with a loopback callback (or a pasted
+ * redirect), or the device grant; one at a time per server across processes.
+ *
+ * @module
+ */
+import type { Authorized } from "../core/engine.ts";
+import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import { splitScopes } from "../core/scopes.ts";
+import { canonicalResource, isLoopbackHost, parseUrl } from "../core/urls.ts";
+import { callbackApp, type CallbackOutcome } from "../http/callback-app.ts";
+import { openBrowser } from "../runtime/open-browser.ts";
+import type { Listener } from "../runtime/runtime.ts";
+import type { ServerDefinition } from "../store/server-registry.ts";
+import { type Claim, type SignInInfo, SignInMarkers } from "../store/sign-in-marker.ts";
+import {
+  checkArgument,
+  clientMetadataUrlArg,
+  int,
+  type OptionSpec,
+  type ParsedArgs,
+  str,
+  usageError,
+} from "./args.ts";
+import type { CliContext } from "./context.ts";
+
+/** How to sign in. */
+export interface SignInOptions {
+  browser?: string;
+  port?: number;
+  redirect?: { uri: string; port: number; path: string };
+  timeoutS: number;
+  scopes?: string[];
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  device?: boolean;
+  /** Scopes come from a step-up (S22); they are not remembered as the user's. */
+  stepUp?: boolean;
+}
+
+/** Options of every command that may sign in. */
+export const SIGN_IN_OPTIONS: Record<string, OptionSpec> = {
+  scopes: { type: "string" },
+  browser: { type: "string" },
+  port: { type: "string" },
+  "redirect-uri": { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+  "client-metadata-url": { type: "string" },
+  timeout: { type: "string" },
+  device: { type: "boolean" },
+};
+
+/** Help text for {@link SIGN_IN_OPTIONS}. */
+export const SIGN_IN_HELP =
+  `  --scopes "a b"      request these scopes (overrides the server's choice; remembered)
+  --browser CMD|none  the browser command (URL appended, or put %s where it goes);
+                      "none" opens nothing: open the URL anywhere, then paste the
+                      address you were redirected to here
+  --device            use the device authorization grant (RFC 8628): open a URL on
+                      any device and type the code shown
+  --port N            listen for the callback on this port (default: the port of the
+                      last registration, else a free one)
+  --redirect-uri URI  a loopback redirect URI to register and listen on
+  --client-id ID, --client-secret S   a pre-registered client for this sign-in
+  --client-metadata-url URL           a Client ID Metadata Document (https)
+  --timeout SECONDS   give up after this long (default 300)`;
+
+/** Read {@link SIGN_IN_OPTIONS} from parsed arguments. */
+export function signInOptionsFrom(command: string, args: ParsedArgs): SignInOptions {
+  const port = int(command, args, "port", 1, 65_535);
+  const redirect = redirectOption(command, str(args, "redirect-uri"));
+  if (redirect && port !== undefined && redirect.port !== port) {
+    throw usageError(command, "--port and --redirect-uri name different ports");
+  }
+  const device = args.values.device === true;
+  if (device && (redirect || port !== undefined)) {
+    throw usageError(command, "--device takes no --port or --redirect-uri");
+  }
+  const scopes = str(args, "scopes");
+  return {
+    browser: str(args, "browser"),
+    port,
+    redirect,
+    timeoutS: int(command, args, "timeout", 1, 86_400) ?? 300,
+    scopes: scopes !== undefined ? splitScopes(scopes) : undefined,
+    clientId: str(args, "client-id"),
+    clientSecret: str(args, "client-secret"),
+    clientMetadataUrl: clientMetadataUrlArg(command, str(args, "client-metadata-url")),
+    device,
+  };
+}
+
+/**
+ * Sign in to `server` and store the tokens. If another mcp-oauth process is
+ * already signing in to it, wait for that sign-in instead of starting one.
+ */
+export async function signIn(
+  ctx: CliContext,
+  server: ServerDefinition,
+  options: SignInOptions,
+): Promise<Authorized> {
+  const key = canonicalResource(server.url);
+  const markers = new SignInMarkers(ctx.home);
+  const claim = await markers.claim(key, Date.now() + options.timeoutS * 1000);
+  if (!claim.claimed) {
+    return await joinOther(ctx, server, markers, key, claim.holder, options.timeoutS);
+  }
+  try {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return options.device
+          ? await deviceSignIn(ctx, server, options, claim)
+          : await browserSignIn(ctx, server, options, claim);
+      } catch (err) {
+        // S11: a rejected registration was forgotten; register again, once.
+        if (
+          attempt === 1 && err instanceof McpOAuthError && err.code === ErrorCode.CLIENT_REJECTED
+        ) {
+          ctx.io.err(`${err.message} Signing in again…`);
+          continue;
+        }
+        throw err;
+      }
+    }
+  } finally {
+    await claim.release();
+  }
+}
+
+type Claimed = Extract<Claim, { claimed: true }>;
+
+async function browserSignIn(
+  ctx: CliContext,
+  def: ServerDefinition,
+  options: SignInOptions,
+  claim: Claimed,
+): Promise<Authorized> {
+  const discovery = await ctx.engine.discover(def);
+  const required = options.redirect?.port ?? options.port;
+  const preferred = required ?? portOf(await ctx.engine.rememberedRedirectUri(discovery));
+  const waiter = new Waiter();
+  const complete = (url: URL): Promise<CallbackOutcome> =>
+    ctx.engine.completeAuthorization(url).then(
+      (done) => {
+        waiter.resolve(done);
+        return { ok: true, message: `mcp-oauth is now signed in to ${def.name}.` };
+      },
+      (err: unknown) => {
+        // A stray request with an unknown state must not end the wait (S15).
+        const stray = err instanceof McpOAuthError && err.code === ErrorCode.STATE_MISMATCH;
+        if (!stray) waiter.reject(err);
+        return { ok: false, message: err instanceof Error ? err.message : String(err) };
+      },
+    );
+  const listener = await listen(
+    ctx,
+    callbackApp(complete, options.redirect?.path).fetch,
+    preferred,
+    required,
+  );
+  const redirectUri = options.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
+  let countdown: ReturnType<typeof setInterval> | undefined;
+  try {
+    const { url } = await ctx.engine.beginAuthorization(def, discovery, {
+      ...options,
+      redirectUri,
+    });
+    await claim.update({ url: url.href });
+    ctx.io.err(`Open this URL to sign in to ${def.name}:\n\n  ${url.href}\n`);
+    await openBrowser(
+      ctx.runtime,
+      url.href,
+      options.browser,
+      (m) => ctx.io.err(`warning: ${m}`),
+      ctx.io.env,
+    );
+    if (options.browser === "none") {
+      ctx.io.err(
+        `After signing in, paste the address your browser was sent to (it starts with ${redirectUri}):`,
+      );
+      void readPastedRedirect(ctx, redirectUri, complete, waiter);
+      // The person types here: a ticking line would overwrite what they paste.
+      ctx.io.err(`Waiting up to ${clock(options.timeoutS * 1000)} (Ctrl-C to cancel).`);
+    } else if (ctx.io.stderrIsTTY) {
+      const deadline = Date.now() + options.timeoutS * 1000;
+      const tick = () =>
+        ctx.io.err(
+          `\r\x1b[2KWaiting for the sign-in… ${
+            clock(deadline - Date.now())
+          } left (Ctrl-C to cancel)`,
+        );
+      tick();
+      countdown = setInterval(tick, 1000);
+    }
+    return await waiter.wait(options.timeoutS * 1000);
+  } finally {
+    if (countdown) {
+      clearInterval(countdown);
+      ctx.io.err("\r\x1b[2K");
+    }
+    await listener.close();
+  }
+}
+
+async function deviceSignIn(
+  ctx: CliContext,
+  def: ServerDefinition,
+  options: SignInOptions,
+  claim: Claimed,
+): Promise<Authorized> {
+  const discovery = await ctx.engine.discover(def);
+  const device = await ctx.engine.beginDeviceAuthorization(def, discovery, options);
+  const url = device.verificationUriComplete ?? device.verificationUri;
+  await claim.update({ url, userCode: device.userCode });
+  ctx.io.err(
+    `To sign in to ${def.name}, open ${device.verificationUri} on any device and enter the code ${device.userCode}` +
+      (device.verificationUriComplete ? `\n(or open ${device.verificationUriComplete})` : "") +
+      "\n",
+  );
+  // On a device sign-in the browser is opened only when one was named.
+  const browser = options.browser ?? ctx.io.env.BROWSER;
+  if (browser && browser !== "none") {
+    await openBrowser(ctx.runtime, url, browser, (m) => ctx.io.err(`warning: ${m}`), ctx.io.env);
+  }
+  ctx.io.err(`Waiting for approval (the code expires in ${clock(device.expiresAt - Date.now())}).`);
+  const timeout = AbortSignal.timeout(options.timeoutS * 1000);
+  try {
+    return await device.wait(timeout);
+  } catch (err) {
+    if (timeout.aborted) throw timedOut(options.timeoutS);
+    throw err;
+  }
+}
+
+/** Another process is signing in to this server: wait for its tokens. */
+async function joinOther(
+  ctx: CliContext,
+  server: ServerDefinition,
+  markers: SignInMarkers,
+  key: string,
+  holder: SignInInfo,
+  timeoutS: number,
+): Promise<Authorized> {
+  ctx.io.err(
+    `Another mcp-oauth process (pid ${holder.pid}) is already signing in to ${server.name}; finish that sign-in` +
+      (holder.url
+        ? `${holder.userCode ? ` (code ${holder.userCode})` : ""}:\n\n  ${holder.url}\n`
+        : ".") +
+      "\nWaiting for it…",
+  );
+  const started = Date.now();
+  const deadline = started + timeoutS * 1000;
+  for (;;) {
+    const def = await ctx.engine.resolve(server.name);
+    const status = await ctx.engine.status(def);
+    if (status.state === "authorized" && (status.obtainedAt ?? 0) >= started - 1000) {
+      return {
+        server: def.name,
+        issuer: status.issuer ?? "",
+        scope: status.scopes.join(" ") || undefined,
+        expiresAt: status.expiresAt,
+      };
+    }
+    if (!(await markers.read(key))) {
+      // The other process finished; its tokens may have landed just now.
+      const again = await ctx.engine.status(await ctx.engine.resolve(server.name));
+      if (again.state === "authorized" && (again.obtainedAt ?? 0) >= started - 1000) continue;
+      throw new McpOAuthError(
+        ErrorCode.AUTHORIZATION_DENIED,
+        `The other sign-in to ${server.name} ended without tokens; run the command again.`,
+      );
+    }
+    if (Date.now() > deadline) throw timedOut(timeoutS);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function listen(
+  ctx: CliContext,
+  fetch: (req: Request) => Response | Promise<Response>,
+  port: number | undefined,
+  required: number | undefined,
+): Promise<Listener> {
+  try {
+    return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port: port ?? 0 });
+  } catch (err) {
+    if (required !== undefined) {
+      throw new McpOAuthError(
+        ErrorCode.USAGE,
+        `Cannot listen on 127.0.0.1:${required} (${
+          (err as Error).message
+        }); choose another --port.`,
+      );
+    }
+    // The remembered port is taken: a free one means a new registration (S11).
+    return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port: 0 });
+  }
+}
+
+async function readPastedRedirect(
+  ctx: CliContext,
+  redirectUri: string,
+  complete: (url: URL) => Promise<CallbackOutcome>,
+  waiter: Waiter,
+) {
+  if (!ctx.io.stdinLines) return;
+  for await (const line of ctx.io.stdinLines()) {
+    if (waiter.settled) return;
+    const text = line.trim();
+    if (!text) continue;
+    if (!text.startsWith(redirectUri)) {
+      ctx.io.err(
+        `That is not the redirect address (it must start with ${redirectUri}); paste it again.`,
+      );
+      continue;
+    }
+    const outcome = await complete(new URL(text));
+    if (outcome.ok || waiter.settled) return;
+    ctx.io.err(outcome.message);
+  }
+}
+
+/** Resolves when the sign-in completes, rejects on failure or timeout. */
+class Waiter {
+  settled = false;
+  #resolve!: (v: Authorized) => void;
+  #reject!: (e: unknown) => void;
+  readonly #promise = new Promise<Authorized>((res, rej) => {
+    this.#resolve = res;
+    this.#reject = rej;
+  });
+  resolve(v: Authorized) {
+    this.settled = true;
+    this.#resolve(v);
+  }
+  reject(e: unknown) {
+    this.settled = true;
+    this.#reject(e);
+  }
+  wait(ms: number): Promise<Authorized> {
+    const timer = setTimeout(() => this.reject(timedOut(ms / 1000)), ms);
+    return this.#promise.finally(() => clearTimeout(timer));
+  }
+}
+
+function timedOut(seconds: number): McpOAuthError {
+  return new McpOAuthError(
+    ErrorCode.AUTHORIZATION_TIMEOUT,
+    `No sign-in completed within ${seconds} s; run the command again (or raise --timeout).`,
+  );
+}
+
+function redirectOption(command: string, value: string | undefined): SignInOptions["redirect"] {
+  if (value === undefined) return undefined;
+  const u = checkArgument(() => parseUrl(value, "--redirect-uri"));
+  if (u.protocol !== "http:" || !isLoopbackHost(u.hostname) || !u.port) {
+    throw usageError(
+      command,
+      `--redirect-uri must be a loopback URL with a port such as http://127.0.0.1:8765/callback, not "${value}"`,
+    );
+  }
+  return { uri: u.href, port: Number(u.port), path: u.pathname };
+}
+
+function portOf(uri: string | undefined): number | undefined {
+  if (!uri) return undefined;
+  try {
+    const u = new URL(uri);
+    return u.protocol === "http:" && isLoopbackHost(u.hostname) && u.port
+      ? Number(u.port)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}

@@ -1,0 +1,130 @@
+/**
+ * authFetch: the fetch every MCP consumer uses. It adds the bearer token
+ * (S19), refreshes once on a 401 (S20), and re-authorizes with the union of
+ * scopes on a 403 insufficient_scope (S22), at most three sign-ins.
+ *
+ * @module
+ */
+import type { ServerDefinition } from "../store/server-registry.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import type { FetchLike } from "./http.ts";
+import { splitScopes } from "./scopes.ts";
+import { bearerChallenge } from "./www-authenticate.ts";
+
+/** What authFetch needs from the engine. */
+export interface TokenSource {
+  /** A valid token; rejects with REAUTHORIZATION_NEEDED when a sign-in is needed. */
+  getAccessToken(server: ServerDefinition): Promise<string>;
+  /** Refresh now; rejects with REAUTHORIZATION_NEEDED when that is impossible. */
+  refresh(server: ServerDefinition): Promise<unknown>;
+  /** Scopes the stored token was granted. */
+  heldScopes(server: ServerDefinition): Promise<string[]>;
+}
+
+/** Options of {@link createAuthFetch}. */
+export interface AuthFetchOptions {
+  /**
+   * Run a sign-in (browser, device flow…) for `server`, requesting `scopes`
+   * when given; resolves once tokens are stored. Without it, authFetch fails
+   * with REAUTHORIZATION_NEEDED where a sign-in would be needed.
+   */
+  authorize?: (
+    server: ServerDefinition,
+    scopes: string[] | undefined,
+    reason: string,
+  ) => Promise<void>;
+  /** Sign-ins one request may trigger (S22); default 3. */
+  maxAuthorizations?: number;
+}
+
+/**
+ * A fetch for `server` that carries its token. Requests to any other origin
+ * pass through without the token (S19).
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#access-token-usage
+ * @see https://datatracker.ietf.org/doc/html/rfc6750#section-3.1
+ */
+export function createAuthFetch(
+  tokens: TokenSource,
+  server: ServerDefinition,
+  fetchImpl: FetchLike,
+  options: AuthFetchOptions = {},
+): FetchLike {
+  const origin = new URL(server.url).origin;
+  const max = options.maxAuthorizations ?? 3;
+
+  return async (input, init) => {
+    const original = new Request(input, init);
+    if (new URL(original.url).origin !== origin) return await fetchImpl(original);
+    let authorizations = 0;
+    const signIn = async (scopes: string[] | undefined, reason: string, cause?: unknown) => {
+      if (!options.authorize) {
+        if (cause) throw cause;
+        throw new McpOAuthError(
+          ErrorCode.REAUTHORIZATION_NEEDED,
+          `${server.name} needs a new sign-in (${reason}); run "mcp-oauth authorize ${server.name}".`,
+        );
+      }
+      authorizations++;
+      await options.authorize(server, scopes, reason);
+      return await tokens.getAccessToken(server);
+    };
+    const tokenOrSignIn = async () => {
+      try {
+        return await tokens.getAccessToken(server);
+      } catch (err) {
+        if (!isReauth(err)) throw err;
+        return await signIn(undefined, "no valid token", err);
+      }
+    };
+
+    let token = await tokenOrSignIn();
+    let refreshed = false;
+    for (;;) {
+      const req = original.clone();
+      req.headers.set("authorization", `Bearer ${token}`);
+      const res = await fetchImpl(req);
+      if (res.status === 401 && (!refreshed || authorizations < max)) {
+        await res.body?.cancel();
+        if (!refreshed) {
+          refreshed = true;
+          try {
+            await tokens.refresh(server);
+            token = await tokens.getAccessToken(server);
+          } catch (err) {
+            if (!isReauth(err)) throw err;
+            token = await signIn(undefined, "the server refused the token", err);
+          }
+        } else {
+          token = await signIn(undefined, "the server refused the token");
+        }
+        continue;
+      }
+      const challenge = res.status === 403
+        ? bearerChallenge(res.headers.get("www-authenticate"))
+        : undefined;
+      if (challenge?.error === "insufficient_scope") {
+        await res.body?.cancel();
+        const wanted = splitScopes(challenge.scope);
+        const scopes = [...new Set([...(await tokens.heldScopes(server)), ...wanted])];
+        if (authorizations >= max) {
+          throw new McpOAuthError(
+            ErrorCode.INSUFFICIENT_SCOPE,
+            `${server.name} still answers 403 insufficient_scope${
+              wanted.length ? ` (wants "${wanted.join(" ")}")` : ""
+            } after ${max} sign-ins; ask the server's owner for access, or check --scopes.`,
+          );
+        }
+        token = await signIn(
+          scopes,
+          `the server needs the scopes "${wanted.join(" ") || "(unspecified)"}"`,
+        );
+        continue;
+      }
+      return res;
+    }
+  };
+}
+
+function isReauth(err: unknown): boolean {
+  return err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED;
+}

@@ -1,0 +1,165 @@
+/**
+ * The device authorization grant (RFC 8628), for machines without a browser:
+ * the person opens a URL elsewhere and types a code; this side polls.
+ *
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import type { AuthorizationServerMetadata } from "./discover.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
+import type { ClientRecord, TokenRecord } from "./records.ts";
+import { clientAuth } from "./registration.ts";
+import { tokenRecordFrom } from "./tokens.ts";
+import { assertAllowedUrl, parseUrl } from "./urls.ts";
+
+/** What the person must do, and how to wait for them. */
+export interface DeviceAuthorization {
+  verificationUri: string;
+  verificationUriComplete?: string;
+  userCode: string;
+  /** Absolute expiry of the code, ms since the epoch. */
+  expiresAt: number;
+  /** Poll until the person approves (or denies, or the code expires). */
+  poll(signal?: AbortSignal): Promise<TokenRecord>;
+}
+
+/** Inputs of {@link startDeviceAuthorization}. */
+export interface DeviceInput {
+  as: AuthorizationServerMetadata;
+  client: ClientRecord;
+  resource: string;
+  sendResource: boolean;
+  scopes: string[];
+  now: () => number;
+}
+
+/**
+ * Request a device code and return the polling handle.
+ * @see https://datatracker.ietf.org/doc/html/rfc8628#section-3.1
+ */
+export async function startDeviceAuthorization(
+  http: HttpContext,
+  input: DeviceInput,
+): Promise<DeviceAuthorization> {
+  const { as, client: record } = input;
+  if (!as.device_authorization_endpoint) {
+    throw new McpOAuthError(
+      ErrorCode.DEVICE_FLOW_UNSUPPORTED,
+      `${as.issuer} does not offer the device authorization grant; use --browser none to sign in on another machine instead.`,
+    );
+  }
+  assertAllowedUrl(
+    parseUrl(as.device_authorization_endpoint, "device_authorization_endpoint"),
+    "device_authorization_endpoint",
+    http.allowInsecureHttp,
+  );
+  const { client, auth } = clientAuth(record);
+  const params: Record<string, string> = {};
+  if (input.scopes.length) params.scope = input.scopes.join(" ");
+  if (input.sendResource) params.resource = input.resource;
+  let started: oauth.DeviceAuthorizationResponse;
+  try {
+    const res = await oauth.deviceAuthorizationRequest(
+      as,
+      client,
+      auth,
+      params,
+      oauthOptions(http),
+    );
+    started = await oauth.processDeviceAuthorizationResponse(as, client, res);
+  } catch (err) {
+    throw wrapOAuthError(
+      err,
+      ErrorCode.AUTHORIZATION_DENIED,
+      "The device authorization request",
+      as.device_authorization_endpoint,
+      "check the client and scopes.",
+    );
+  }
+  for (const key of ["verification_uri", "verification_uri_complete"] as const) {
+    const value = started[key];
+    if (value !== undefined) assertAllowedUrl(parseUrl(value, key), key, http.allowInsecureHttp);
+  }
+  const expiresAt = input.now() + started.expires_in * 1000;
+  return {
+    verificationUri: started.verification_uri,
+    verificationUriComplete: started.verification_uri_complete,
+    userCode: started.user_code,
+    expiresAt,
+    async poll(signal) {
+      let interval = (started.interval ?? 5) * 1000;
+      for (;;) {
+        await sleep(interval, signal);
+        if (input.now() >= expiresAt) {
+          throw new McpOAuthError(
+            ErrorCode.AUTHORIZATION_TIMEOUT,
+            "The device code expired before anyone approved it; run the command again.",
+          );
+        }
+        try {
+          const res = await oauth.deviceCodeGrantRequest(
+            as,
+            client,
+            auth,
+            started.device_code,
+            oauthOptions(http, {
+              additionalParameters: input.sendResource ? { resource: input.resource } : undefined,
+            }),
+          );
+          const tokens = await oauth.processDeviceCodeResponse(as, client, res);
+          return tokenRecordFrom(tokens, {
+            resource: input.resource,
+            issuer: as.issuer,
+            token_endpoint: as.token_endpoint!,
+            revocation_endpoint: as.revocation_endpoint,
+            client_id: record.client_id,
+            client_source: record.source,
+            auth_method: record.token_endpoint_auth_method,
+            send_resource: input.sendResource,
+            scope: input.scopes.join(" ") || undefined,
+          }, input.now());
+        } catch (err) {
+          const code = oauthErrorCode(err);
+          if (code === "authorization_pending") continue;
+          // RFC 8628 §3.5: slow down adds five seconds to every later poll.
+          if (code === "slow_down") {
+            interval += 5000;
+            continue;
+          }
+          if (code === "access_denied") {
+            throw new McpOAuthError(
+              ErrorCode.AUTHORIZATION_DENIED,
+              "The sign-in was denied on the device page; run the command again to retry.",
+            );
+          }
+          if (code === "expired_token") {
+            throw new McpOAuthError(
+              ErrorCode.AUTHORIZATION_TIMEOUT,
+              "The device code expired before anyone approved it; run the command again.",
+            );
+          }
+          throw wrapOAuthError(
+            err,
+            ErrorCode.TOKEN_REQUEST_FAILED,
+            "Polling for the device sign-in",
+            as.token_endpoint!,
+            "run the command again.",
+          );
+        }
+      }
+    },
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
