@@ -144,3 +144,10 @@ export function clientMetadataUrlArg(
   }
   return u.href;
 }
+
+/** `--compat docker`, the only compatibility mode. */
+export function compatArg(command: string, value: string | undefined): "docker" | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "docker") throw usageError(command, `--compat takes "docker", not "${value}"`);
+  return value;
+}

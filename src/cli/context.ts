@@ -7,12 +7,11 @@
 import { join } from "node:path";
 import { createEngine, type Engine } from "../core/engine.ts";
 import { ConfigFile } from "../store/config-file.ts";
-import type { CredentialStore } from "../store/credential-store.ts";
 import { FileLock } from "../store/file-lock.ts";
-import { FileStore } from "../store/file-store.ts";
 import { mcpOAuthHome } from "../runtime/paths.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { type ParsedArgs, str, usageError } from "./args.ts";
+import { type ParsedArgs, str } from "./args.ts";
+import { openStore } from "./open-store.ts";
 
 /** Output and input of a CLI run; tests pass their own. */
 export interface Io {
@@ -34,23 +33,20 @@ export interface CliContext {
 }
 
 /** Build the context from global options (--home, --store, --insecure-http). */
-export function createContext(
+export async function createContext(
   command: string,
   runtime: Runtime,
   io: Io,
   args: ParsedArgs,
-): CliContext {
+): Promise<CliContext> {
   const home = mcpOAuthHome(str(args, "home"), io.env);
-  const storeName = str(args, "store") ?? io.env.MCP_OAUTH_STORE ?? "file";
-  let store: CredentialStore;
-  if (storeName === "file") store = new FileStore(home);
-  else {throw usageError(
-      command,
-      `unsupported --store "${storeName}"; this version supports "file"`,
-    );}
+  const servers = new ConfigFile(home);
+  const settings = await servers.settings();
+  const spec = str(args, "store") ?? io.env.MCP_OAUTH_STORE ?? settings.store ?? "file";
+  const store = await openStore(command, spec, runtime, home, settings, io.env);
   const engine = createEngine({
     store,
-    servers: new ConfigFile(home),
+    servers,
     lock: new FileLock(join(home, "locks")),
     allowInsecureHttp: args.values["insecure-http"] === true ||
       io.env.MCP_OAUTH_INSECURE_HTTP === "1",

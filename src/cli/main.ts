@@ -53,7 +53,7 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
       io.out(commandHelp(name));
       return EXIT.ok;
     }
-    return await command.run(createContext(name, runtime, io, args), args);
+    return await command.run(await createContext(name, runtime, io, args), args);
   } catch (err) {
     return fail(io, err);
   }
@@ -110,7 +110,9 @@ ${lines.join("\n")}
 
 Global options:
   --home DIR        where config and credentials live ($MCP_OAUTH_HOME)
-  --store file      the credential store ($MCP_OAUTH_STORE)
+  --store S         the credential store: file (default), helper:NAME (any
+                    docker-credential-NAME, e.g. helper:pass) or docker (the helper
+                    Docker's config.json names) ($MCP_OAUTH_STORE)
   --insecure-http   allow plain http to non-loopback servers (development only)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 re-authorization needed.

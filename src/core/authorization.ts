@@ -109,6 +109,7 @@ export async function completeAuthorization(
     return tokenRecordFrom(tokens, {
       resource: p.resource,
       issuer: p.issuer,
+      authorization_endpoint: p.as.authorization_endpoint,
       token_endpoint: p.as.token_endpoint!,
       revocation_endpoint: p.as.revocation_endpoint,
       client_id: p.client.client_id,

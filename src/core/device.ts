@@ -112,6 +112,7 @@ export async function startDeviceAuthorization(
           return tokenRecordFrom(tokens, {
             resource: input.resource,
             issuer: as.issuer,
+            authorization_endpoint: as.authorization_endpoint,
             token_endpoint: as.token_endpoint!,
             revocation_endpoint: as.revocation_endpoint,
             client_id: record.client_id,

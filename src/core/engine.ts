@@ -11,6 +11,13 @@ import type { ServerDefinition, ServerRegistry } from "../store/server-registry.
 import { type AuthFetchOptions, createAuthFetch } from "./auth-fetch.ts";
 import { assertPkceS256, authorizationUrl, completeAuthorization } from "./authorization.ts";
 import { type DeviceAuthorization, startDeviceAuthorization } from "./device.ts";
+import {
+  type DockerServer,
+  eraseDockerMirror,
+  fromDockerEntries,
+  mirrorToDocker,
+  readDockerServers,
+} from "./docker-compat.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
@@ -20,6 +27,7 @@ import { type Lock, ProcessLock } from "./lock.ts";
 import {
   clientKey,
   type ClientRecord,
+  importedClientKey,
   isClientRecord,
   isTokenRecord,
   readRecord,
@@ -48,6 +56,8 @@ export interface EngineOptions {
   clientName?: string;
   /** How long an authorization request stays valid, ms (S15). */
   authorizationTtlMs?: number;
+  /** Keep Docker MCP gateway's credential layout for every server, not only those with compat "docker". */
+  dockerCompat?: boolean;
   now?: () => number;
 }
 
@@ -112,6 +122,7 @@ export class Engine {
   readonly #now: () => number;
   readonly #clientName: string;
   readonly #ttl: number;
+  readonly #dockerCompat: boolean;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -124,6 +135,7 @@ export class Engine {
     this.#now = options.now ?? Date.now;
     this.#clientName = options.clientName ?? "mcp-oauth";
     this.#ttl = options.authorizationTtlMs ?? 10 * 60_000;
+    this.#dockerCompat = options.dockerCompat ?? false;
   }
 
   /**
@@ -317,7 +329,76 @@ export class Engine {
       "mcp-oauth-token",
       record,
     );
+    if (await this.#compat(server)) {
+      await mirrorToDocker(this.store, server, record, {
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        redirect_uri: client.redirect_uris[0],
+      });
+    }
     return { server, issuer: record.issuer, scope: record.scope, expiresAt: record.expires_at };
+  }
+
+  /** Does this server keep Docker's layout too? */
+  async #compat(name: string): Promise<boolean> {
+    return this.#dockerCompat || (await this.servers.get(name))?.compat === "docker";
+  }
+
+  /** Servers Docker's gateway authorized in this store (for `ls` and `import docker`). */
+  dockerServers(): Promise<DockerServer[]> {
+    return readDockerServers(this.store);
+  }
+
+  /**
+   * Copy Docker's entries into mcp-oauth's own records: a server definition
+   * (compat "docker", so refreshes keep Docker's copy fresh) and a token.
+   * Returns the names imported; a name taken by another URL is skipped.
+   */
+  async importDocker(): Promise<{ imported: string[]; skipped: string[] }> {
+    const imported: string[] = [];
+    const skipped: string[] = [];
+    for (const { client, token } of await this.dockerServers()) {
+      const name = client.serverName;
+      const existing = await this.servers.get(name);
+      if (
+        !token ||
+        (existing && canonicalResource(existing.url) !== canonicalResource(client.resourceUrl))
+      ) {
+        skipped.push(name);
+        continue;
+      }
+      const record = fromDockerEntries(client, token, this.#now());
+      record.resource = canonicalResource(client.resourceUrl);
+      if (client.clientSecret) {
+        const secretKey = importedClientKey(record.issuer, name);
+        record.secret_key = secretKey;
+        await writeRecord(this.store, secretKey, "mcp-oauth-imported-client", {
+          v: 1,
+          source: "static",
+          issuer: record.issuer,
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          token_endpoint_auth_method: "client_secret_basic",
+          redirect_uris: client.redirectUri ? [client.redirectUri] : [],
+          registered_at: this.#now(),
+        });
+      }
+      await writeRecord(
+        this.store,
+        tokenKey(record.issuer, record.resource),
+        "mcp-oauth-token",
+        record,
+      );
+      await this.servers.put({
+        ...existing,
+        name,
+        url: client.resourceUrl,
+        issuer: record.issuer,
+        compat: "docker",
+      });
+      imported.push(name);
+    }
+    return { imported, skipped };
   }
 
   /** Scopes the stored token was granted (S22 unions them with a challenge's). */
@@ -411,6 +492,7 @@ export class Engine {
     if (options.forgetClient) {
       await this.store.erase(staticClientKey(canonicalResource(server.url)));
     }
+    if (await this.#compat(server.name)) await eraseDockerMirror(this.store, server.name, record);
     return { server: server.name, hadToken: !!record, failures };
   }
 
@@ -512,6 +594,7 @@ export class Engine {
           this.#now,
         );
         await writeRecord(this.store, key, "mcp-oauth-token", next);
+        if (await this.#compat(server.name)) await mirrorToDocker(this.store, server.name, next);
         return next;
       } catch (err) {
         if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {

@@ -16,12 +16,13 @@ export interface TokenRecord {
   v: 1;
   resource: string;
   issuer: string;
+  authorization_endpoint?: string;
   token_endpoint: string;
   revocation_endpoint?: string;
   client_id: string;
   auth_method: AuthMethod;
   /** How the client was obtained (S9); a DCR client is forgotten on invalid_client (S11). */
-  client_source?: "dcr" | "static" | "cimd";
+  client_source?: "dcr" | "static" | "cimd" | "docker";
   /** Store key of the client secret, when the client has one. */
   secret_key?: string;
   /** Send RFC 8707 `resource` on refresh (S13). */
@@ -71,6 +72,11 @@ export function clientKey(issuer: string): string {
 /** Key of a pre-registered client's secret, per resource. */
 export function staticClientKey(resource: string): string {
   return `https://${hostPath(resource)}/${NS}/static-client`;
+}
+
+/** Key of a client secret imported from Docker's layout, per issuer and server. */
+export function importedClientKey(issuer: string, serverName: string): string {
+  return `https://${hostPath(issuer)}/${NS}/imported-client/${encodeURIComponent(serverName)}`;
 }
 
 /** True for keys this engine writes. */

@@ -61,14 +61,20 @@ export const bunRuntime: Runtime = {
       proc.stdin.write(options.stdin);
       proc.stdin.end();
     }
-    const timer = options.timeoutMs ? setTimeout(() => proc.kill(), options.timeoutMs) : undefined;
+    let timedOut = false;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+        timedOut = true;
+        proc.kill();
+      }, options.timeoutMs)
+      : undefined;
     try {
       const [code, stdout, stderr] = await Promise.all([
         proc.exited,
         new Response(proc.stdout).text(),
         new Response(proc.stderr).text(),
       ]);
-      return { code, stdout, stderr };
+      return { code, stdout, stderr, timedOut };
     } finally {
       clearTimeout(timer);
     }

@@ -32,23 +32,35 @@ export const denoRuntime: Runtime = {
 
   async run(argv, options = {}): Promise<SpawnResult> {
     const [cmd, ...args] = argv;
-    const child = new Deno.Command(cmd!, {
-      args,
-      stdin: options.stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
-      env: options.env,
-    }).spawn();
+    const child = spawnOrEnoent(() =>
+      new Deno.Command(cmd!, {
+        args,
+        stdin: options.stdin === undefined ? "null" : "piped",
+        stdout: "piped",
+        stderr: "piped",
+        env: options.env,
+      }).spawn(), cmd!);
     if (options.stdin !== undefined) {
       const w = child.stdin.getWriter();
       await w.write(new TextEncoder().encode(options.stdin));
       await w.close();
     }
-    const timer = options.timeoutMs ? setTimeout(() => child.kill(), options.timeoutMs) : undefined;
+    let timedOut = false;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+        timedOut = true;
+        child.kill();
+      }, options.timeoutMs)
+      : undefined;
     try {
       const out = await child.output();
       const dec = new TextDecoder();
-      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+      return {
+        code: out.code,
+        stdout: dec.decode(out.stdout),
+        stderr: dec.decode(out.stderr),
+        timedOut,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -56,10 +68,25 @@ export const denoRuntime: Runtime = {
 
   launch(argv, onExit): Promise<void> {
     const [cmd, ...args] = argv;
-    const child = new Deno.Command(cmd!, { args, stdin: "null", stdout: "null", stderr: "piped" })
-      .spawn();
+    const child = spawnOrEnoent(
+      () =>
+        new Deno.Command(cmd!, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn(),
+      cmd!,
+    );
     child.output().then((out) => onExit?.(out.code, new TextDecoder().decode(out.stderr)));
     child.unref();
     return Promise.resolve();
   },
 };
+
+/** Deno throws NotFound for a missing program; the other adapters say ENOENT. */
+function spawnOrEnoent(spawn: () => Deno.ChildProcess, cmd: string): Deno.ChildProcess {
+  try {
+    return spawn();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw Object.assign(new Error(`${cmd}: not found`), { code: "ENOENT", cause: err });
+    }
+    throw err;
+  }
+}

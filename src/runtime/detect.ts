@@ -10,5 +10,5 @@ export async function detectRuntime(): Promise<Runtime> {
   const g = globalThis as { Bun?: unknown; Deno?: unknown };
   if (g.Bun) return (await import("./bun.ts")).bunRuntime;
   if (g.Deno) return (await import("./deno.ts")).denoRuntime;
-  throw new Error("mcp-oauth runs on Bun or Deno from source; on Node use the built package.");
+  return (await import("./node.ts")).nodeRuntime;
 }

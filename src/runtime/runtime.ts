@@ -22,6 +22,8 @@ export interface SpawnResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** True when the program was killed for running past `timeoutMs`. */
+  timedOut?: boolean;
 }
 
 /** What mcp-oauth needs from Bun, Deno or Node. */

@@ -10,8 +10,21 @@ import { readJsonFile, writeJsonFile } from "./atomic-file.ts";
 import { FileLock } from "./file-lock.ts";
 import type { ServerDefinition, ServerRegistry } from "./server-registry.ts";
 
+/** Settings that apply to every server (config.json "settings"). */
+export interface Settings {
+  /** Default credential store: "file", "helper:NAME" or "docker". */
+  store?: string;
+  /** Also keep Docker MCP gateway's layout for every server (see docker-compat). */
+  compat?: "docker";
+  /** Per-helper secret size limits in bytes, e.g. {"wincred": 2560}. */
+  helperMaxSecretBytes?: Record<string, number>;
+  /** How long a credential helper may take, ms. */
+  helperTimeoutMs?: number;
+}
+
 interface ConfigShape {
   version: 1;
+  settings?: Settings;
   servers: Record<string, Omit<ServerDefinition, "name">>;
 }
 
@@ -23,6 +36,20 @@ export class ConfigFile implements ServerRegistry {
   constructor(home: string) {
     this.path = join(home, "config.json");
     this.#lock = new FileLock(join(home, "locks"));
+  }
+
+  /** The global settings; an absent section means defaults. */
+  async settings(): Promise<Settings> {
+    const { settings } = await this.#read();
+    return settings ?? {};
+  }
+
+  /** Change the global settings. */
+  updateSettings(change: Partial<Settings>): Promise<void> {
+    return this.#update((c) => {
+      c.settings = { ...c.settings, ...change };
+      return true;
+    });
   }
 
   async list(): Promise<ServerDefinition[]> {
@@ -73,7 +100,16 @@ export class ConfigFile implements ServerRegistry {
         );
       }
     }
-    return { version: 1, servers: raw.servers };
+    if (
+      raw.settings !== undefined &&
+      (typeof raw.settings !== "object" || raw.settings === null || Array.isArray(raw.settings))
+    ) {
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `${this.path}: "settings" must be an object; repair it, then retry.`,
+      );
+    }
+    return { version: 1, settings: raw.settings, servers: raw.servers };
   }
 
   #update(change: (c: ConfigShape) => boolean): Promise<void> {

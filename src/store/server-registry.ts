@@ -23,6 +23,8 @@ export interface ServerDefinition {
   authorizationServer?: string;
   /** Issuer learnt by the last sign-in: where its tokens are keyed. */
   issuer?: string;
+  /** "docker": also keep Docker MCP gateway's credential layout for this server. */
+  compat?: "docker";
   /** True when the server was used by URL without `add`. */
   adhoc?: boolean;
 }

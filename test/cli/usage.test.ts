@@ -110,10 +110,13 @@ describe("usage errors exit 2 with one line", () => {
     assertOneLineError(both, /give either a server or --all/);
   });
 
-  it("an unsupported --store: exit 2 naming it", async () => {
-    const r = await run("ls", "--store", "helper:nope");
+  it("an unknown --store, or a helper name that is not a name: exit 2 naming it", async () => {
+    const r = await run("ls", "--store", "keychain");
     assert.equal(r.code, 2);
-    assertOneLineError(r, /unsupported --store "helper:nope"/);
+    assertOneLineError(r, /unknown --store "keychain"; use file, helper:NAME/);
+    const bad = await run("ls", "--store", "helper:../../bin/sh");
+    assert.equal(bad.code, 2);
+    assertOneLineError(bad, /"\.\.\/\.\.\/bin\/sh" is not a credential helper name/);
   });
 
   it("help token: exit 0, the synopsis and an example", async () => {
@@ -351,7 +354,7 @@ describe("a failed command never changes the config or the credentials", () => {
       "http://example.com/cimd",
     ]],
     [2, ["add", "demo", "https://other.example.com/mcp", "--bogus"]],
-    [2, ["add", "demo", "https://other.example.com/mcp", "--store", "helper:x"]],
+    [2, ["add", "demo", "https://other.example.com/mcp", "--store", "bogus"]],
     [1, ["remove", "nope"]],
     [2, ["remove"]],
     [2, ["revoke"]],

@@ -3,7 +3,7 @@ import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { splitScopes } from "../../core/scopes.ts";
 import { assertAllowedUrl, parseUrl } from "../../core/urls.ts";
 import type { ServerDefinition } from "../../store/server-registry.ts";
-import { checkArgument, clientMetadataUrlArg, str, usageError } from "../args.ts";
+import { checkArgument, clientMetadataUrlArg, compatArg, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 
 /** Names are short words so they work unquoted in shells and URLs. */
@@ -13,13 +13,15 @@ export const add: Command = {
   name: "add",
   summary: "define a server by name",
   usage:
-    'add <name> <url> [--scopes "a b"] [--client-id ID] [--client-secret S] [--client-metadata-url URL] [--no-resource]',
+    'add <name> <url> [--scopes "a b"] [--client-id ID] [--client-secret S] [--client-metadata-url URL] [--no-resource] [--compat docker]',
   details: `Options:
   --scopes "a b"            request these scopes instead of the server's choice
   --client-id ID            use a client registered with the provider (no DCR)
   --client-secret S         its secret (kept in the credential store, not the config)
   --client-metadata-url URL a Client ID Metadata Document URL
   --no-resource             do not send the RFC 8707 resource parameter
+  --compat docker           also keep the tokens in Docker MCP gateway's layout, so
+                            "docker mcp gateway run" can use them
 
 Examples:
   mcp-oauth add notion https://mcp.notion.com/mcp
@@ -30,6 +32,7 @@ Examples:
     "client-secret": { type: "string" },
     "client-metadata-url": { type: "string" },
     "no-resource": { type: "boolean" },
+    compat: { type: "string" },
   },
   positionals: { min: 2, max: 2, names: "a name and a URL" },
   async run(ctx, args) {
@@ -55,6 +58,7 @@ Examples:
       clientId,
       clientMetadataUrl: cimd,
       resource: args.values["no-resource"] ? false : undefined,
+      compat: compatArg("add", str(args, "compat")),
       // Keep what the last sign-in learnt only while the URL is unchanged.
       issuer: existing?.url === url ? existing.issuer : undefined,
     };

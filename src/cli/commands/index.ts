@@ -4,6 +4,7 @@ import { add } from "./add.ts";
 import { authorize } from "./authorize.ts";
 import { call } from "./call.ts";
 import { discoverCommand } from "./discover.ts";
+import { importCommand } from "./import.ts";
 import { ls } from "./ls.ts";
 import { refresh } from "./refresh.ts";
 import { remove } from "./remove.ts";
@@ -13,7 +14,8 @@ import { tools } from "./tools.ts";
 
 /** Commands by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [add, remove, ls, discoverCommand, authorize, token, refresh, revoke, tools, call].map((
-    c,
-  ) => [c.name, c]),
+  [add, remove, ls, discoverCommand, authorize, token, refresh, revoke, tools, call, importCommand]
+    .map((
+      c,
+    ) => [c.name, c]),
 );

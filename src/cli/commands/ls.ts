@@ -27,8 +27,10 @@ export const ls: Command = {
 needs authorization), issuer, scopes and URL. Makes no network requests.
 
 --json prints {"store": "...", "servers": [{"name", "url", "issuer", "status",
-"expiresAt" (RFC 3339 or null), "scopes", "refreshable"}]}; status is one of
-"authorized", "expired-refreshable", "needs-authorization".
+"expiresAt" (RFC 3339 or null), "scopes", "refreshable"}], "docker": [{"name",
+"url", "issuer", "status", "expiresAt"}]}; status is one of "authorized",
+"expired-refreshable", "needs-authorization". "docker" lists servers Docker's MCP
+gateway authorized in the same credential store that mcp-oauth does not track.
 
 Examples:
   mcp-oauth ls
@@ -38,6 +40,28 @@ Examples:
   async run(ctx, args) {
     const defs = await ctx.engine.servers.list();
     const statuses = await Promise.all(defs.map((d) => ctx.engine.status(d)));
+    // Servers Docker's gateway authorized in this store that mcp-oauth does not track yet.
+    const known = new Set(defs.map((d) => d.name));
+    const docker = ctx.engine.store.name === "file"
+      ? []
+      : (await ctx.engine.dockerServers()).filter((d) => !known.has(d.client.serverName));
+    const dockerRows = docker.map(({ client, token }) => {
+      const expiresAt = token?.expiry ? Date.parse(token.expiry) : undefined;
+      const state = !token
+        ? "needs-authorization"
+        : expiresAt === undefined || expiresAt > Date.now()
+        ? "authorized"
+        : token.refresh_token
+        ? "expired-refreshable"
+        : "needs-authorization";
+      return {
+        name: client.serverName,
+        url: client.resourceUrl,
+        issuer: client.authorizationServer,
+        state,
+        expiresAt,
+      };
+    });
     if (args.values.json) {
       ctx.io.out(JSON.stringify(
         {
@@ -52,11 +76,35 @@ Examples:
             refreshable: s.refreshable,
             ...(s.error ? { error: s.error } : {}),
           })),
+          docker: dockerRows.map((d) => ({
+            name: d.name,
+            url: d.url,
+            issuer: d.issuer,
+            status: d.state,
+            expiresAt: d.expiresAt ? new Date(d.expiresAt).toISOString() : null,
+          })),
         },
         null,
         2,
       ));
       return 0;
+    }
+    if (dockerRows.length) {
+      const rows = [["NAME (authorized by Docker)", "STATUS", "ISSUER", "URL"]];
+      for (const d of dockerRows) {
+        rows.push([
+          d.name,
+          describeStatus({ state: d.state, expiresAt: d.expiresAt } as ServerStatus),
+          d.issuer,
+          d.url,
+        ]);
+      }
+      ctx.io.out(table(rows));
+      ctx.io.out(
+        `Adopt them with: mcp-oauth import docker --store ${
+          ctx.engine.store.name.startsWith("docker") ? "docker" : ctx.engine.store.name
+        }\n`,
+      );
     }
     if (!statuses.length) {
       ctx.io.out(
@@ -69,7 +117,7 @@ Examples:
       rows.push([s.name, describeStatus(s), s.issuer ?? "-", s.scopes.join(" ") || "-", s.url]);
     }
     ctx.io.out(table(rows));
-    ctx.io.out(`\nstore: ${ctx.engine.store.name} (${ctx.home})`);
+    ctx.io.out(`\nstore: ${ctx.engine.store.name}; config: ${ctx.home}`);
     for (const s of statuses) if (s.error) ctx.io.err(`warning: ${s.name}: ${s.error}`);
     return 0;
   },
