@@ -14,7 +14,8 @@ import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import type { CliContext } from "./context.ts";
 import { VERSION } from "./version.ts";
-import { signIn, type SignInOptions } from "./sign-in.ts";
+import { signIn } from "./sign-in.ts";
+import type { SignInOptions } from "./sign-in-options.ts";
 
 /** Connect to `server`, run `use`, close. Sign-ins use `options`. */
 export async function withMcpClient<T>(

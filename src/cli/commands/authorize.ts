@@ -2,7 +2,7 @@
 import { compatArg, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { relativeTime } from "../format.ts";
-import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signIn, signInOptionsFrom } from "../sign-in.ts";
+import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const authorize: Command = {
   name: "authorize",
@@ -36,6 +36,7 @@ Examples:
       );
     }
     if (compat && def.compat !== compat) await ctx.engine.servers.put(def = { ...def, compat });
+    const { signIn } = await import("../sign-in.ts");
     const done = await signIn(ctx, def, options);
     ctx.io.out(
       `Authorized ${def.name} at ${done.issuer}` +

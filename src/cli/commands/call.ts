@@ -2,8 +2,7 @@
 import { usageError } from "../args.ts";
 import { str } from "../args.ts";
 import type { Command } from "../command.ts";
-import { withMcpClient } from "../mcp-client.ts";
-import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in.ts";
+import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const call: Command = {
   name: "call",
@@ -37,6 +36,8 @@ Examples:
     if (!toolArgs || typeof toolArgs !== "object" || Array.isArray(toolArgs)) {
       throw usageError("call", '--args must be a JSON object such as \'{"text": "hi"}\'');
     }
+    // The MCP SDK takes ~130 ms to load: only the commands that speak MCP pay for it.
+    const { withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(target);
     const result = await withMcpClient(
       ctx,

@@ -1,8 +1,7 @@
 /** `mcp-oauth tools`: list a server's tools through authFetch. @module */
 import type { Command } from "../command.ts";
 import { table } from "../format.ts";
-import { withMcpClient } from "../mcp-client.ts";
-import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in.ts";
+import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const tools: Command = {
   name: "tools",
@@ -24,6 +23,8 @@ Examples:
   positionals: { min: 1, max: 1, names: "a server name or URL" },
   async run(ctx, args) {
     const options = signInOptionsFrom("tools", args);
+    // The MCP SDK takes ~130 ms to load: only the commands that speak MCP pay for it.
+    const { withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(args.positionals[0]!);
     const list = await withMcpClient(ctx, def, options, async (client) => {
       const all = [];

@@ -1,0 +1,98 @@
+/**
+ * The options of every command that may sign in, and their parsing. Kept
+ * apart from sign-in.ts so commands load the sign-in flow (and Hono) only
+ * when they run it.
+ *
+ * @module
+ */
+import { splitScopes } from "../core/scopes.ts";
+import { isLoopbackHost, parseUrl } from "../core/urls.ts";
+import {
+  checkArgument,
+  clientMetadataUrlArg,
+  int,
+  type OptionSpec,
+  type ParsedArgs,
+  str,
+  usageError,
+} from "./args.ts";
+
+/** How to sign in. */
+export interface SignInOptions {
+  browser?: string;
+  port?: number;
+  redirect?: { uri: string; port: number; path: string };
+  timeoutS: number;
+  scopes?: string[];
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  device?: boolean;
+  /** Scopes come from a step-up (S22); they are not remembered as the user's. */
+  stepUp?: boolean;
+}
+
+/** Options of every command that may sign in. */
+export const SIGN_IN_OPTIONS: Record<string, OptionSpec> = {
+  scopes: { type: "string" },
+  browser: { type: "string" },
+  port: { type: "string" },
+  "redirect-uri": { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+  "client-metadata-url": { type: "string" },
+  timeout: { type: "string" },
+  device: { type: "boolean" },
+};
+
+/** Help text for {@link SIGN_IN_OPTIONS}. */
+export const SIGN_IN_HELP =
+  `  --scopes "a b"      request these scopes (overrides the server's choice; remembered)
+  --browser CMD|none  the browser command (URL appended, or put %s where it goes);
+                      "none" opens nothing: open the URL anywhere, then paste the
+                      address you were redirected to here
+  --device            use the device authorization grant (RFC 8628): open a URL on
+                      any device and type the code shown
+  --port N            listen for the callback on this port (default: the port of the
+                      last registration, else a free one)
+  --redirect-uri URI  a loopback redirect URI to register and listen on
+  --client-id ID, --client-secret S   a pre-registered client for this sign-in
+  --client-metadata-url URL           a Client ID Metadata Document (https)
+  --timeout SECONDS   give up after this long (default 300)`;
+
+/** Read {@link SIGN_IN_OPTIONS} from parsed arguments. */
+export function signInOptionsFrom(command: string, args: ParsedArgs): SignInOptions {
+  const port = int(command, args, "port", 1, 65_535);
+  const redirect = redirectOption(command, str(args, "redirect-uri"));
+  if (redirect && port !== undefined && redirect.port !== port) {
+    throw usageError(command, "--port and --redirect-uri name different ports");
+  }
+  const device = args.values.device === true;
+  if (device && (redirect || port !== undefined)) {
+    throw usageError(command, "--device takes no --port or --redirect-uri");
+  }
+  const scopes = str(args, "scopes");
+  return {
+    browser: str(args, "browser"),
+    port,
+    redirect,
+    timeoutS: int(command, args, "timeout", 1, 86_400) ?? 300,
+    scopes: scopes !== undefined ? splitScopes(scopes) : undefined,
+    clientId: str(args, "client-id"),
+    clientSecret: str(args, "client-secret"),
+    clientMetadataUrl: clientMetadataUrlArg(command, str(args, "client-metadata-url")),
+    device,
+  };
+}
+
+function redirectOption(command: string, value: string | undefined): SignInOptions["redirect"] {
+  if (value === undefined) return undefined;
+  const u = checkArgument(() => parseUrl(value, "--redirect-uri"));
+  if (u.protocol !== "http:" || !isLoopbackHost(u.hostname) || !u.port) {
+    throw usageError(
+      command,
+      `--redirect-uri must be a loopback URL with a port such as http://127.0.0.1:8765/callback, not "${value}"`,
+    );
+  }
+  return { uri: u.href, port: Number(u.port), path: u.pathname };
+}
