@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import { validClientMetadataUrl } from "../core/server-input.ts";
 
 /** An option as parseArgs takes it. */
 export interface OptionSpec {
@@ -126,23 +127,11 @@ export function clientMetadataUrlArg(
   value: string | undefined,
 ): string | undefined {
   if (value === undefined) return undefined;
-  const u = checkArgument(() => {
-    try {
-      return new URL(value);
-    } catch {
-      throw new McpOAuthError(
-        ErrorCode.USAGE,
-        `--client-metadata-url is not a valid URL: "${value}"`,
-      );
-    }
-  });
-  if (u.protocol !== "https:" || u.pathname === "/") {
-    throw usageError(
-      command,
-      `--client-metadata-url must be an https URL with a path, not "${value}"`,
-    );
+  try {
+    return validClientMetadataUrl(value);
+  } catch (err) {
+    throw usageError(command, (err as Error).message);
   }
-  return u.href;
 }
 
 /** `--compat docker`, the only compatibility mode. */

@@ -39,6 +39,7 @@ import {
 import { oauthErrorCode } from "./oauth-errors.ts";
 import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes, splitScopes } from "./scopes.ts";
+import { type ServerInput, validateServerInput } from "./server-input.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import { canonicalResource, parseUrl } from "./urls.ts";
 
@@ -506,6 +507,22 @@ export class Engine {
     await this.store.erase(staticClientKey(canonicalResource(server.url)));
     await this.servers.remove(server.name);
     return result;
+  }
+
+  /**
+   * Add or update a server from what a person typed; a client secret goes to
+   * the credential store, never to the config.
+   */
+  async addServer(input: ServerInput): Promise<{ definition: ServerDefinition; updated: boolean }> {
+    const definition = validateServerInput(input, this.http.allowInsecureHttp);
+    const existing = await this.servers.get(definition.name);
+    // Keep what the last sign-in learnt only while the URL is unchanged.
+    if (existing?.url === definition.url && existing.issuer) definition.issuer = existing.issuer;
+    if (input.clientSecret && input.clientId) {
+      await this.saveClientSecret(definition, input.clientId, input.clientSecret);
+    }
+    await this.servers.put(definition);
+    return { definition, updated: !!existing };
   }
 
   /** Keep a pre-registered client's secret in the credential store. */

@@ -1,13 +1,7 @@
 /** `mcp-oauth add`: define a server by name. @module */
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
-import { splitScopes } from "../../core/scopes.ts";
-import { assertAllowedUrl, parseUrl } from "../../core/urls.ts";
-import type { ServerDefinition } from "../../store/server-registry.ts";
-import { checkArgument, clientMetadataUrlArg, compatArg, str, usageError } from "../args.ts";
+import { compatArg, str } from "../args.ts";
 import type { Command } from "../command.ts";
-
-/** Names are short words so they work unquoted in shells and URLs. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const add: Command = {
   name: "add",
@@ -37,35 +31,18 @@ Examples:
   positionals: { min: 2, max: 2, names: "a name and a URL" },
   async run(ctx, args) {
     const [name, url] = args.positionals as [string, string];
-    if (!NAME.test(name)) {
-      throw usageError(
-        "add",
-        `"${name}" is not a valid name: use letters, digits, ".", "_" or "-" (at most 64)`,
-      );
-    }
-    checkArgument(() =>
-      assertAllowedUrl(parseUrl(url, "Server URL"), "Server URL", ctx.engine.http.allowInsecureHttp)
-    );
-    const secret = str(args, "client-secret");
-    const clientId = str(args, "client-id");
-    if (secret && !clientId) throw usageError("add", "--client-secret needs --client-id");
-    const cimd = clientMetadataUrlArg("add", str(args, "client-metadata-url"));
-    const existing = await ctx.engine.servers.get(name);
-    const def: ServerDefinition = {
+    const { updated } = await ctx.engine.addServer({
       name,
       url,
-      scopes: str(args, "scopes") !== undefined ? splitScopes(str(args, "scopes")) : undefined,
-      clientId,
-      clientMetadataUrl: cimd,
+      scopes: str(args, "scopes"),
+      clientId: str(args, "client-id"),
+      clientSecret: str(args, "client-secret"),
+      clientMetadataUrl: str(args, "client-metadata-url"),
       resource: args.values["no-resource"] ? false : undefined,
       compat: compatArg("add", str(args, "compat")),
-      // Keep what the last sign-in learnt only while the URL is unchanged.
-      issuer: existing?.url === url ? existing.issuer : undefined,
-    };
-    if (secret && clientId) await ctx.engine.saveClientSecret(def, clientId, secret);
-    await ctx.engine.servers.put(JSON.parse(JSON.stringify(def)));
+    });
     ctx.io.out(
-      `${existing ? "Updated" : "Added"} ${name} (${url}). Next: mcp-oauth authorize ${name}`,
+      `${updated ? "Updated" : "Added"} ${name} (${url}). Next: mcp-oauth authorize ${name}`,
     );
     return 0;
   },

@@ -1,0 +1,80 @@
+/**
+ * Validation of a server definition as a person types it (CLI `add`, the
+ * dashboard's add form): one-line usage errors naming the bad value.
+ *
+ * @module
+ */
+import type { ServerDefinition } from "../store/server-registry.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { splitScopes } from "./scopes.ts";
+import { assertAllowedUrl, parseUrl } from "./urls.ts";
+
+/** What a person gives to add a server. */
+export interface ServerInput {
+  name: string;
+  url: string;
+  /** Space-separated; empty or absent means "let the spec choose" (S14). */
+  scopes?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  /** false for servers that reject RFC 8707 `resource` (S13). */
+  resource?: boolean;
+  compat?: "docker";
+}
+
+/** Names are short words so they work unquoted in shells and URLs. */
+export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Check `input` and return the definition to store (without secrets).
+ * @throws McpOAuthError USAGE naming the bad field
+ */
+export function validateServerInput(
+  input: ServerInput,
+  allowInsecureHttp: boolean,
+): ServerDefinition {
+  const usage = (message: string) => new McpOAuthError(ErrorCode.USAGE, message);
+  if (!SERVER_NAME.test(input.name)) {
+    throw usage(
+      `"${input.name}" is not a valid name: use letters, digits, ".", "_" or "-" (at most 64)`,
+    );
+  }
+  try {
+    assertAllowedUrl(parseUrl(input.url, "Server URL"), "Server URL", allowInsecureHttp);
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+  if (input.clientSecret && !input.clientId) throw usage("--client-secret needs --client-id");
+  const cimd = input.clientMetadataUrl
+    ? validClientMetadataUrl(input.clientMetadataUrl)
+    : undefined;
+  const scopes = input.scopes !== undefined && input.scopes.trim() !== ""
+    ? splitScopes(input.scopes)
+    : undefined;
+  const def: ServerDefinition = { name: input.name, url: input.url };
+  if (scopes) def.scopes = scopes;
+  if (input.clientId) def.clientId = input.clientId;
+  if (cimd) def.clientMetadataUrl = cimd;
+  if (input.resource === false) def.resource = false;
+  if (input.compat) def.compat = input.compat;
+  return def;
+}
+
+/**
+ * A Client ID Metadata Document URL must be https with a path (S9).
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
+ */
+export function validClientMetadataUrl(value: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch { /* reported below */ }
+  if (!u || u.protocol !== "https:" || u.pathname === "/") {
+    throw new McpOAuthError(
+      ErrorCode.USAGE,
+      `--client-metadata-url must be an https URL with a path, not "${value}"`,
+    );
+  }
+  return u.href;
+}
