@@ -20,6 +20,7 @@ import {
 } from "./docker-compat.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { decodeJwtClaims } from "./jwt-claims.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
 import type { FetchLike, HttpLimits } from "./http.ts";
 import { createHttpContext, type HttpContext } from "./http-context.ts";
@@ -400,6 +401,32 @@ export class Engine {
       imported.push(name);
     }
     return { imported, skipped };
+  }
+
+  /**
+   * Decoded claims of the stored access token when it is a JWT (for display;
+   * never the token). `undefined` for an opaque token or none.
+   */
+  async tokenClaims(
+    server: ServerDefinition,
+  ): Promise<{ hasToken: boolean; claims?: Record<string, unknown> }> {
+    const record = await this.#readToken(server);
+    return { hasToken: !!record, claims: record && decodeJwtClaims(record.access_token) };
+  }
+
+  /** The stored registration for an issuer, without its secret. */
+  async registration(
+    issuer: string,
+  ): Promise<Omit<ClientRecord, "client_secret"> & { hasSecret: boolean } | undefined> {
+    const record = await readRecord<ClientRecord>(
+      this.store,
+      clientKey(issuer),
+      "client registration",
+      isClientRecord,
+    );
+    if (!record) return undefined;
+    const { client_secret, ...rest } = record;
+    return { ...rest, hasSecret: !!client_secret };
   }
 
   /** Scopes the stored token was granted (S22 unions them with a challenge's). */

@@ -45,6 +45,12 @@ export class AuthorizationFlows {
     return p && p.expiresAt > now ? p : undefined;
   }
 
+  /** The server a live request was made for, without using up its state. */
+  serverOf(state: string, now: number): string | undefined {
+    const p = this.#pending.get(state);
+    return p && p.expiresAt > now ? p.server : undefined;
+  }
+
   /** Pending requests for a server, e.g. to show "sign-in waiting". */
   forServer(server: string, now: number): PendingAuthorization[] {
     this.#sweep(now);

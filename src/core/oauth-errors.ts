@@ -10,7 +10,12 @@ import { type ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 
 /** The OAuth `error` code of a ResponseBodyError, if that is what `err` is. */
 export function oauthErrorCode(err: unknown): string | undefined {
-  return err instanceof oauth.ResponseBodyError ? err.error : undefined;
+  if (err instanceof oauth.ResponseBodyError) return err.error;
+  // A 401 with `WWW-Authenticate: Basic error="invalid_client"` (client_secret_basic).
+  if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    return err.cause.find((c) => typeof c.parameters.error === "string")?.parameters.error;
+  }
+  return undefined;
 }
 
 /** Wrap any failure of an OAuth request as `code`, naming `what` and `url`. */

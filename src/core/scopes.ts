@@ -31,6 +31,10 @@ export function selectScopes(input: {
     scopes = input.prm.scopes_supported.filter((s) => typeof s === "string");
   } else scopes = [];
   if (input.held) scopes = [...input.held, ...scopes];
-  if (input.as.scopes_supported?.includes("offline_access")) scopes.push("offline_access");
+  // offline_access rides along with other scopes; alone it would ask for nothing else,
+  // where S14 says to omit `scope`.
+  if (scopes.length && input.as.scopes_supported?.includes("offline_access")) {
+    scopes.push("offline_access");
+  }
   return [...new Set(scopes)];
 }

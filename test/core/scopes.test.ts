@@ -37,7 +37,13 @@ describe("scope selection (S14)", () => {
     assert.deepEqual(selectScopes({ configured: ["offline_access"], as: asOffline }), [
       "offline_access",
     ]);
+    assert.deepEqual(
+      selectScopes({ as: asOffline }),
+      [],
+      "S14: nothing selected: no scope at all, not offline_access alone",
+    );
   });
+
   it("S22: held scopes are kept on step-up (union)", () => {
     assert.deepEqual(selectScopes({ challenge: "mcp:write", held: ["mcp:read"], as }), [
       "mcp:read",

@@ -43,7 +43,12 @@ Examples:
       ctx,
       def,
       options,
-      (client) => client.callTool({ name: tool, arguments: toolArgs as Record<string, unknown> }),
+      (client, requestOptions) =>
+        client.callTool(
+          { name: tool, arguments: toolArgs as Record<string, unknown> },
+          undefined,
+          requestOptions,
+        ),
     );
     if (args.values.json) {
       ctx.io.out(JSON.stringify(result, null, 2));

@@ -9,12 +9,26 @@ import { ls } from "./ls.ts";
 import { refresh } from "./refresh.ts";
 import { remove } from "./remove.ts";
 import { revoke } from "./revoke.ts";
+import { serve } from "./serve.ts";
 import { token } from "./token.ts";
 import { tools } from "./tools.ts";
 
 /** Commands by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [add, remove, ls, discoverCommand, authorize, token, refresh, revoke, tools, call, importCommand]
+  [
+    serve,
+    add,
+    remove,
+    ls,
+    discoverCommand,
+    authorize,
+    token,
+    refresh,
+    revoke,
+    tools,
+    call,
+    importCommand,
+  ]
     .map((
       c,
     ) => [c.name, c]),

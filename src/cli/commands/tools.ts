@@ -26,11 +26,11 @@ Examples:
     // The MCP SDK takes ~130 ms to load: only the commands that speak MCP pay for it.
     const { withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(args.positionals[0]!);
-    const list = await withMcpClient(ctx, def, options, async (client) => {
+    const list = await withMcpClient(ctx, def, options, async (client, requestOptions) => {
       const all = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor ? { cursor } : {});
+        const page = await client.listTools(cursor ? { cursor } : {}, requestOptions);
         all.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor);

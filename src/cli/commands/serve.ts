@@ -1,0 +1,103 @@
+/** `mcp-oauth serve`: the dashboard on loopback. @module */
+import { isLoopbackHost } from "../../core/urls.ts";
+import { openBrowser } from "../../runtime/open-browser.ts";
+import { int, str, usageError } from "../args.ts";
+import type { Command } from "../command.ts";
+
+export const serve: Command = {
+  name: "serve",
+  summary: "run the dashboard (and OAuth callback) on 127.0.0.1",
+  usage: "serve [--port 7777] [--host 127.0.0.1] [--open] [--allow-remote]",
+  details: `Serves the dashboard: every server with its status, and buttons to add,
+authorize, refresh, test, revoke and remove, plus each server's discovery trace.
+Sign-ins started there come back to /callback on the same port.
+
+The address printed at start carries a per-launch access key once; the browser
+then keeps it in a cookie. Requests must name this host (DNS rebinding) and
+changes must come from the dashboard's own origin.
+
+Options:
+  --port N         port to listen on (default 7777; 0 picks a free one)
+  --host H         address to bind (default 127.0.0.1)
+  --allow-remote   needed with a --host that is not loopback (not recommended)
+  --open           open the dashboard in the browser ($BROWSER or the platform's)
+
+Examples:
+  mcp-oauth serve --open
+  mcp-oauth serve --port 8080`,
+  options: {
+    port: { type: "string" },
+    host: { type: "string" },
+    open: { type: "boolean" },
+    "allow-remote": { type: "boolean" },
+  },
+  positionals: { min: 0, max: 0, names: "" },
+  async run(ctx, args) {
+    const port = int("serve", args, "port", 0, 65_535) ?? 7777;
+    const host = str(args, "host") ?? "127.0.0.1";
+    const loopback = isLoopbackHost(host);
+    if (!loopback && args.values["allow-remote"] !== true) {
+      throw usageError(
+        "serve",
+        `--host ${host} is not a loopback address; add --allow-remote if you really mean it`,
+      );
+    }
+    const [{ dashboardApp }, { assets }, { withMcpSession, listToolNames }] = await Promise.all([
+      import("../../http/dashboard/app.ts"),
+      import("../../http/dashboard/assets.ts"),
+      import("../mcp-client.ts"),
+    ]);
+    const secret = randomKey();
+    // The app needs the bound port (its origin), so it is made once the listener is up.
+    const ready: { app?: ReturnType<typeof dashboardApp> } = {};
+    const listener = await ctx.runtime.serve((req) => ready.app!.fetch(req), {
+      hostname: host,
+      port,
+    });
+    const bound = listener.port;
+    const hosts = loopback
+      ? [`127.0.0.1:${bound}`, `localhost:${bound}`, `[::1]:${bound}`]
+      : [`${host}:${bound}`];
+    const origin = `http://${hosts[0]}`;
+    ready.app = dashboardApp({
+      engine: ctx.engine,
+      origin,
+      hosts,
+      secret,
+      home: ctx.home,
+      assets,
+      listTools: (def) => withMcpSession(ctx.engine, def, undefined, listToolNames),
+    });
+    const url = `${origin}/?k=${secret}`;
+    if (!loopback) {
+      ctx.io.err(
+        `warning: serving on ${host}, reachable from other machines; anyone with the address can use your tokens.`,
+      );
+    }
+    ctx.io.err(`mcp-oauth dashboard: ${url}\n(store: ${ctx.engine.store.name}; Ctrl-C stops it)`);
+    if (args.values.open) {
+      await openBrowser(
+        ctx.runtime,
+        url,
+        undefined,
+        (m) => ctx.io.err(`warning: ${m}`),
+        ctx.io.env,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await listener.close();
+    return 0;
+  },
+};
+
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}

@@ -1,0 +1,288 @@
+/**
+ * The dashboard: one Hono app that lists servers and their status, adds,
+ * authorizes (the OAuth callback is served here too), refreshes, tests,
+ * revokes and removes them, and shows each discovery trace. It takes the
+ * engine and what it needs as arguments and never touches a runtime.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { Engine } from "../../core/engine.ts";
+import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
+import type { ServerInput } from "../../core/server-input.ts";
+import type { ServerDefinition } from "../../store/server-registry.ts";
+import { callbackPage } from "../callback-app.ts";
+import { localSecurity } from "../local-security.ts";
+import {
+  claimsPanel,
+  errorPage,
+  errorPanel,
+  mainSection,
+  page,
+  redirectPage,
+  type RowMessage,
+  type RowView,
+  serverRows,
+  tracePanel,
+} from "./views.ts";
+
+/** What the dashboard needs. */
+export interface DashboardOptions {
+  engine: Engine;
+  /** The origin served, e.g. http://127.0.0.1:7777: the redirect URI's base. */
+  origin: string;
+  /** Accepted Host header values. */
+  hosts: string[];
+  /** The per-launch access key. */
+  secret: string;
+  /** Shown in the header. */
+  home: string;
+  assets: { htmx: string; css: string; js: string };
+  /** tools/list through authFetch, without starting a sign-in. */
+  listTools: (server: ServerDefinition) => Promise<string[]>;
+  now?: () => number;
+}
+
+const COOKIE = "mcp_oauth_key";
+
+/** Build the dashboard app. */
+export function dashboardApp(o: DashboardOptions): Hono {
+  const now = o.now ?? Date.now;
+  const refreshErrors = new Map<string, string>();
+  const messages = new Map<string, RowMessage>();
+  const app = new Hono();
+
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+    xFrameOptions: "DENY",
+  }));
+  app.use(localSecurity({
+    hosts: o.hosts,
+    origins: o.hosts.map((h) => `http://${h}`),
+    secret: o.secret,
+    cookie: COOKIE,
+    isPublic: (path) => path === "/callback" || path.startsWith("/assets/"),
+  }));
+  app.use(async (c, next) => {
+    await next();
+    c.header(
+      "Cache-Control",
+      c.req.path.startsWith("/assets/") ? "public, max-age=3600" : "no-store",
+    );
+  });
+
+  app.get(
+    "/assets/htmx.min.js",
+    (c) => c.body(o.assets.htmx, 200, { "content-type": "text/javascript; charset=utf-8" }),
+  );
+  app.get(
+    "/assets/app.js",
+    (c) => c.body(o.assets.js, 200, { "content-type": "text/javascript; charset=utf-8" }),
+  );
+  app.get(
+    "/assets/app.css",
+    (c) => c.body(o.assets.css, 200, { "content-type": "text/css; charset=utf-8" }),
+  );
+
+  app.get(
+    "/",
+    async (c) =>
+      c.html(page({ store: o.engine.store.name, home: o.home, rows: await allRows(), now: now() })),
+  );
+
+  app.post("/servers", async (c) => {
+    const form = await c.req.parseBody();
+    const field = (k: string) => (typeof form[k] === "string" ? (form[k] as string).trim() : "");
+    const input: ServerInput = {
+      name: field("name"),
+      url: field("url"),
+      scopes: field("scopes") || undefined,
+      clientId: field("clientId") || undefined,
+      clientSecret: field("clientSecret") || undefined,
+      clientMetadataUrl: field("clientMetadataUrl") || undefined,
+      resource: form.noResource ? false : undefined,
+    };
+    try {
+      await o.engine.addServer(input);
+      return c.html(mainSection(await allRows(), now()));
+    } catch (err) {
+      const values = { ...input, noResource: input.resource === false };
+      return c.html(mainSection(await allRows(), now(), { values, error: describe(err) }), 422);
+    }
+  });
+
+  app.get(
+    "/s/:id/row",
+    (c) => withServer(c.req.param("id"), async (def) => c.html(serverRows(await row(def), now()))),
+  );
+
+  app.post("/s/:id/authorize", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      try {
+        const d = await o.engine.discover(def);
+        const { url } = await o.engine.beginAuthorization(def, d, {
+          redirectUri: `${o.origin}/callback`,
+        });
+        messages.delete(def.name);
+        return c.html(redirectPage(url.href));
+      } catch (err) {
+        messages.set(def.name, { kind: "error", text: describe(err) });
+        return c.html(errorPage("Sign-in could not start", describe(err)), 502);
+      }
+    }));
+
+  app.get("/callback", async (c) => {
+    const url = new URL(c.req.url);
+    const state = url.searchParams.get("state") ?? "";
+    const server = o.engine.flows.serverOf(state, now());
+    try {
+      const done = await o.engine.completeAuthorization(url);
+      messages.set(done.server, { kind: "info", text: "Signed in." });
+      refreshErrors.delete(done.server);
+      return c.html(
+        callbackPage({ ok: true, message: `mcp-oauth is now signed in to ${done.server}.` }),
+      );
+    } catch (err) {
+      if (server) messages.set(server, { kind: "error", text: describe(err) });
+      return c.html(callbackPage({ ok: false, message: describe(err) }), 400);
+    }
+  });
+
+  app.post("/s/:id/refresh", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      try {
+        await o.engine.refresh(def);
+        refreshErrors.delete(def.name);
+        return c.html(serverRows(await row(def, { kind: "info", text: "Refreshed." }), now()));
+      } catch (err) {
+        const status = await o.engine.status(def);
+        if (status.state === "authorized") refreshErrors.set(def.name, describe(err));
+        return c.html(serverRows(await row(def, { kind: "error", text: describe(err) }), now()));
+      }
+    }));
+
+  app.post("/s/:id/test", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      try {
+        const tools = await o.listTools(def);
+        return c.html(serverRows(await row(def, { kind: "tools", tools }), now()));
+      } catch (err) {
+        return c.html(serverRows(await row(def, { kind: "error", text: describe(err) }), now()));
+      }
+    }));
+
+  app.post("/s/:id/revoke", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      const r = await o.engine.revoke(def);
+      refreshErrors.delete(def.name);
+      const msg: RowMessage = r.failures.length
+        ? { kind: "error", text: `Deleted locally; ${r.failures.join(" ")}` }
+        : { kind: "info", text: r.hadToken ? "Revoked." : "No tokens were stored." };
+      return c.html(serverRows(await row(def, msg), now()));
+    }));
+
+  app.post("/s/:id/remove", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      await o.engine.remove(def);
+      messages.delete(def.name);
+      refreshErrors.delete(def.name);
+      return c.body(null, 200);
+    }));
+
+  app.get("/s/:id/trace", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      try {
+        const d = await o.engine.discover(def);
+        return c.html(
+          tracePanel(def.name, d, await o.engine.registration(d.issuer).catch(() => undefined)),
+        );
+      } catch (err) {
+        return c.html(errorPanel("Discovery failed", describe(err)));
+      }
+    }));
+
+  app.get(
+    "/s/:id/claims",
+    (c) =>
+      withServer(c.req.param("id"), async (def) =>
+        c.html(
+          claimsPanel(def.name, await o.engine.tokenClaims(def).catch(() => ({ hasToken: false }))),
+        )),
+  );
+
+  app.notFound((c) => c.text("Not found", 404));
+  app.onError((err, c) =>
+    c.text(
+      `mcp-oauth could not do that: ${describe(err)}`,
+      err instanceof McpOAuthError ? 400 : 500,
+    )
+  );
+  return app;
+
+  async function withServer(
+    id: string,
+    use: (def: ServerDefinition) => Promise<Response>,
+  ): Promise<Response> {
+    const name = decodeId(id);
+    const def = name === undefined ? undefined : await o.engine.servers.get(name);
+    if (!def) {
+      return new Response(`No server with id ${id.slice(0, 80)}; reload the page.`, {
+        status: 404,
+      });
+    }
+    return await use(def);
+  }
+
+  async function row(def: ServerDefinition, message?: RowMessage): Promise<RowView> {
+    const status = await o.engine.status(def);
+    const pending = o.engine.flows.forServer(def.name, now()).length > 0;
+    return {
+      id: encodeId(def.name),
+      status,
+      pending,
+      refreshError: refreshErrors.get(def.name),
+      message: message ?? (pending ? undefined : messages.get(def.name)),
+    };
+  }
+
+  async function allRows(): Promise<RowView[]> {
+    const defs = await o.engine.servers.list();
+    return await Promise.all(defs.map((d) => row(d)));
+  }
+}
+
+/** Row ids are base64url of the server name: names may be URLs. */
+export function encodeId(name: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(name))).replace(/\+/g, "-").replace(
+    /\//g,
+    "_",
+  ).replace(/=+$/, "");
+}
+
+function decodeId(id: string): string | undefined {
+  try {
+    const b = atob(id.replace(/-/g, "+").replace(/_/g, "/"));
+    return new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(b, (ch) => ch.charCodeAt(0)),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof McpOAuthError) return err.message;
+  const e = new McpOAuthError(ErrorCode.NETWORK, err instanceof Error ? err.message : String(err));
+  return e.message;
+}

@@ -1,0 +1,387 @@
+/**
+ * The dashboard's HTML, server-rendered with hono/html (every interpolation
+ * is escaped). htmx attributes make the partial updates; no inline scripts.
+ *
+ * @module
+ */
+import { html, raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import type { Discovery } from "../../core/discover.ts";
+import type { ServerStatus } from "../../core/engine.ts";
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** A message shown under a server's row. */
+export type RowMessage =
+  | { kind: "error"; text: string }
+  | { kind: "info"; text: string }
+  | { kind: "tools"; tools: string[] };
+
+/** Everything one server's rows show. */
+export interface RowView {
+  id: string;
+  status: ServerStatus;
+  /** A sign-in started from the dashboard is waiting for its callback. */
+  pending: boolean;
+  /** The last refresh failed while the token still works. */
+  refreshError?: string;
+  message?: RowMessage;
+}
+
+/** Values of the add form, echoed back after an error. */
+export interface AddFormValues {
+  name?: string;
+  url?: string;
+  scopes?: string;
+  clientId?: string;
+  clientMetadataUrl?: string;
+  noResource?: boolean;
+}
+
+/** The whole page. */
+export function page(model: { store: string; home: string; rows: RowView[]; now: number }): Html {
+  return html`
+    <!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>mcp-oauth</title>
+        <link rel="stylesheet" href="/assets/app.css">
+        <script src="/assets/htmx.min.js" defer></script>
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body>
+        <header>
+          <h1>mcp-oauth</h1>
+          <p>Sign in to remote MCP servers. Store: <strong>${model
+            .store}</strong> · config: <code>${model.home}</code></p>
+        </header>
+        <main id="main">
+    ${mainSection(model.rows, model.now)}
+        </main>
+        <section id="details" aria-live="polite"></section>
+      </body>
+    </html>
+  `;
+}
+
+/** The servers table and the add form (re-rendered after adding). */
+export function mainSection(
+  rows: RowView[],
+  now: number,
+  form?: { values: AddFormValues; error?: string },
+): Html {
+  return html`<section aria-labelledby="servers-title">
+  <h2 id="servers-title">Servers</h2>
+  ${
+    rows.length
+      ? html`<table>
+    <thead><tr><th>Name</th><th>Status</th><th>Issuer</th><th>Scopes</th><th>URL</th><th>Actions</th></tr></thead>
+    ${rows.map((r) => serverRows(r, now))}
+  </table>`
+      : html`<p class="note">No servers yet. Add one below, or with <code>mcp-oauth add NAME URL</code>.</p>`
+  }
+</section>
+${addForm(form?.values ?? {}, form?.error)}`;
+}
+
+/** One server: its row and a message row, as one tbody that htmx replaces. */
+export function serverRows(r: RowView, now: number): Html {
+  const s = r.status;
+  const base = `/s/${r.id}`;
+  const poll = r.pending
+    ? raw(` hx-get="${base}/row" hx-trigger="every 1s" hx-swap="outerHTML"`)
+    : "";
+  const target = raw(` hx-target="#srv-${r.id}" hx-swap="outerHTML"`);
+  const [label, cls] = statusLabel(r, now);
+  return html`
+    <tbody id="srv-${r.id}" data-server="${s.name}" ${poll}>
+      <tr>
+        <td><strong>${s.name}</strong></td>
+        <td><span class="status ${cls}">${label}</span></td>
+        <td class="issuer">${s.issuer ?? "–"}</td>
+        <td>${s.scopes.join(" ") || "–"}</td>
+        <td class="url">${s.url}</td>
+        <td>
+          <div class="actions">
+            <form method="post" action="${base}/authorize" target="_blank"
+              data-refresh="srv-${r.id}" data-row-url="${base}/row">
+              <button class="primary" type="submit">Authorize</button>
+            </form>
+            <button type="button" hx-post="${base}/refresh" ${target}>Refresh</button>
+            <button type="button" hx-post="${base}/test" ${target}>Test</button>
+            <button type="button" hx-get="${base}/trace" hx-target="#details">Trace</button>
+            <button type="button" hx-get="${base}/claims" hx-target="#details">Claims</button>
+            <button type="button" hx-post="${base}/revoke"
+              hx-confirm="Revoke the tokens of ${s.name}?" ${target}>Revoke</button>
+            <button type="button" hx-post="${base}/remove"
+              hx-confirm="Remove ${s.name} and revoke its tokens?" hx-target="#srv-${r.id}"
+              hx-swap="delete">Remove</button>
+          </div>
+        </td>
+      </tr>
+      <tr class="message">
+        <td colspan="6" aria-live="polite">${message(r)}</td>
+      </tr>
+    </tbody>
+  `;
+}
+
+function statusLabel(r: RowView, now: number): [string, string] {
+  const s = r.status;
+  if (r.pending) return ["waiting for sign-in…", "pending"];
+  if (s.error) return ["unreadable token entry", "needs-authorization"];
+  if (s.state === "authorized" && r.refreshError) return ["refresh failing", "refresh-failing"];
+  if (s.state === "authorized") {
+    return [
+      s.expiresAt ? `authorized, expires ${relative(s.expiresAt, now)}` : "authorized",
+      "authorized",
+    ];
+  }
+  if (s.state === "expired-refreshable") return ["expired, refreshable", "expired-refreshable"];
+  return ["needs authorization", "needs-authorization"];
+}
+
+function message(r: RowView): Html | string {
+  if (r.refreshError && !r.message) {
+    return html`<span class="error">Refresh failed: ${r.refreshError}</span>`;
+  }
+  if (r.status.error && !r.message) return html`<span class="error">${r.status.error}</span>`;
+  const m = r.message;
+  if (!m) return "";
+  if (m.kind === "error") return html`<span class="error" role="alert">${m.text}</span>`;
+  if (m.kind === "info") return html`<span class="note">${m.text}</span>`;
+  return m.tools.length
+    ? html`<span class="tools">Tools: ${m.tools.map((t) => html`<code>${t}</code>`)}</span>`
+    : html`<span class="note">The server offers no tools.</span>`;
+}
+
+function addForm(v: AddFormValues, error?: string): Html {
+  return html`<section aria-labelledby="add-title">
+  <h2 id="add-title">Add a server</h2>
+  <form hx-post="/servers" hx-target="#main" hx-swap="innerHTML">
+    <fieldset>
+      <label>Name <input name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}" value="${
+    v.name ?? ""
+  }" placeholder="notion"></label>
+      <label>MCP server URL <input name="url" type="url" required value="${
+    v.url ?? ""
+  }" placeholder="https://mcp.notion.com/mcp"></label>
+      <label>Scopes (optional) <input name="scopes" value="${
+    v.scopes ?? ""
+  }" placeholder="let the server choose"></label>
+      <label>Client ID (optional) <input name="clientId" value="${
+    v.clientId ?? ""
+  }" autocomplete="off"></label>
+      <label>Client secret (optional) <input name="clientSecret" type="password" autocomplete="new-password"></label>
+      <label>Client ID Metadata Document URL (optional) <input name="clientMetadataUrl" type="url" value="${
+    v.clientMetadataUrl ?? ""
+  }"></label>
+      <label><span><input name="noResource" type="checkbox" value="1"${
+    v.noResource ? raw(" checked") : ""
+  }> do not send the resource parameter</span></label>
+    </fieldset>
+    <p><button class="primary" type="submit">Add server</button> ${
+    error ? html`<span class="error" role="alert">${error}</span>` : ""
+  }</p>
+  </form>
+</section>`;
+}
+
+/** The discovery trace of a server, step by step, and its registration. */
+export function tracePanel(
+  name: string,
+  d: Discovery,
+  registration?: {
+    client_id: string;
+    token_endpoint_auth_method: string;
+    redirect_uris: string[];
+    registered_at: number;
+    hasSecret: boolean;
+    source: string;
+  },
+): Html {
+  return html`
+    <h2>Discovery of ${name}</h2>
+    <p>${d.trace.requests} requests in ${d.trace.rounds} sequential rounds. Resource <code>${d
+      .resource}</code>, issuer <code>${d.issuer}</code>${d.legacy
+      ? " (2025-03-26 server: no protected resource metadata)"
+      : ""}.</p>
+    <table>
+      <thead>
+        <tr>
+          <th>Round</th>
+          <th>Request</th>
+          <th>Status</th>
+          <th>ms</th>
+          <th>URL</th>
+          <th>Outcome</th>
+        </tr>
+      </thead>
+      <tbody>${d.trace.steps.map((s) =>
+        html`
+          <tr>
+            <td>${s.round}</td>
+            <td>${s.method}</td>
+            <td>${s.status ?? "–"}</td>
+            <td>${Math.round(s.ms)}</td>
+            <td class="url">${s.url}</td>
+            <td><strong>${s.outcome}</strong>: ${s.detail}</td>
+          </tr>
+        `
+      )}</tbody>
+    </table>
+    <h3>Authorization server</h3>
+    <table>
+      <tbody>
+        <tr>
+          <th>Authorization endpoint</th>
+          <td class="url">${d.as.authorization_endpoint}</td>
+        </tr>
+        <tr>
+          <th>Token endpoint</th>
+          <td class="url">${d.as.token_endpoint}</td>
+        </tr>
+        <tr>
+          <th>Registration</th>
+          <td class="url">${d.as.registration_endpoint ?? "not offered"}</td>
+        </tr>
+        <tr>
+          <th>Revocation</th>
+          <td class="url">${d.as.revocation_endpoint ?? "not offered"}</td>
+        </tr>
+        <tr>
+          <th>PKCE S256</th>
+          <td>${d.as.code_challenge_methods_supported?.includes("S256")
+            ? "yes"
+            : "no: sign-in will be refused"}</td>
+        </tr>
+      </tbody>
+    </table>
+    <h3>Client registration</h3>
+    ${registration
+      ? html`
+        <table>
+          <tbody>
+            <tr>
+              <th>Client ID</th>
+              <td><code>${registration.client_id}</code> (${registration.source})</td>
+            </tr>
+            <tr>
+              <th>Token endpoint auth</th>
+              <td>${registration.token_endpoint_auth_method}</td>
+            </tr>
+            <tr>
+              <th>Client secret</th>
+              <td>${registration.hasSecret ? "stored (hidden)" : "none (public client)"}</td>
+            </tr>
+            <tr>
+              <th>Redirect URIs</th>
+              <td>${registration.redirect_uris.join(" ")}</td>
+            </tr>
+            <tr>
+              <th>Registered</th>
+              <td>${new Date(registration.registered_at).toISOString()}</td>
+            </tr>
+          </tbody>
+        </table>
+      `
+      : html`<p class="note">No client registered with this authorization server yet.</p>`}
+  `;
+}
+
+/** Decoded claims of a JWT access token (never the token itself). */
+export function claimsPanel(
+  name: string,
+  result: { hasToken: boolean; claims?: Record<string, unknown> },
+): Html {
+  if (!result.hasToken) {
+    return html`
+      <h2>Token of ${name}</h2>
+      <p class="note">No token stored: authorize first.</p>
+    `;
+  }
+  if (!result.claims) {
+    return html`
+      <h2>Token of ${name}</h2>
+      <p class="note">The access token is opaque (not a JWT): there are no claims to show.</p>
+    `;
+  }
+  const entries = Object.entries(result.claims);
+  return html`
+    <h2>Access token claims of ${name}</h2>
+    <p class="note">Decoded for display only, not verified. The token itself is never shown.</p>
+    <table>
+      <tbody>${entries.map(([k, v]) =>
+        html`
+          <tr>
+            <th>${k}</th>
+            <td><code>${typeof v === "string" ? v : JSON.stringify(
+              v,
+            )}</code>${(k === "exp" || k === "iat" || k === "nbf" || k === "auth_time") &&
+                typeof v === "number"
+              ? html`
+                <span class="note">(${new Date(v * 1000).toISOString()})</span>
+              `
+              : ""}</td>
+          </tr>
+        `
+      )}</tbody>
+    </table>
+  `;
+}
+
+/** A small page for the tab that opens the authorization server. */
+export function redirectPage(url: string): Html {
+  return html`
+    <!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8">
+        <meta http-equiv="refresh" content="0;url=${url}">
+        <title>mcp-oauth: opening the sign-in page</title>
+        <link rel="stylesheet" href="/assets/app.css">
+      </head>
+      <body>
+        <p>Opening the sign-in page… If nothing happens, <a href="${url}">continue to the authorization server</a>.</p>
+      </body>
+    </html>
+  `;
+}
+
+/** An error in the details panel. */
+export function errorPanel(title: string, text: string): Html {
+  return html`
+    <h2>${title}</h2>
+    <p class="error" role="alert">${text}</p>
+  `;
+}
+
+/** A small error page for the sign-in tab. */
+export function errorPage(title: string, text: string): Html {
+  return html`
+    <!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8">
+        <title>mcp-oauth: ${title}</title>
+        <link rel="stylesheet" href="/assets/app.css">
+      </head>
+      <body>
+        <h1>${title}</h1>
+        <p class="error">${text}</p>
+        <p>You can close this tab.</p>
+      </body>
+    </html>
+  `;
+}
+
+function relative(at: number, now: number): string {
+  const s = Math.round((at - now) / 1000);
+  if (s < 0) return "now";
+  if (s < 60) return `in ${s}s`;
+  if (s < 3600) return `in ${Math.floor(s / 60)}m`;
+  if (s < 86400) return `in ${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `in ${Math.floor(s / 86400)}d`;
+}

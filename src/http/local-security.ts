@@ -1,0 +1,75 @@
+/**
+ * Local security for servers on loopback: the Host header must name the
+ * address served (DNS rebinding), state-changing requests must come from our
+ * own Origin (CSRF), and everything but public paths needs the per-launch
+ * secret, first given in the URL (`?k=`), then kept in a strict cookie.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { timingSafeEqual } from "hono/utils/buffer";
+
+/** Options of {@link localSecurity}. */
+export interface LocalSecurityOptions {
+  /** Accepted Host header values, e.g. ["127.0.0.1:7777", "localhost:7777"]. */
+  hosts: string[];
+  /** Accepted Origin values for POST and friends. */
+  origins: string[];
+  /** The per-launch secret. */
+  secret: string;
+  /** Cookie that holds the secret. */
+  cookie: string;
+  /** Paths open without the secret (the OAuth callback, static assets). */
+  isPublic: (path: string) => boolean;
+}
+
+/**
+ * A Hono middleware enforcing {@link LocalSecurityOptions}.
+ * @see https://developer.mozilla.org/en-US/docs/Web/Security/Attacks/DNS_rebinding
+ */
+export function localSecurity(options: LocalSecurityOptions): MiddlewareHandler {
+  const hosts = new Set(options.hosts.map((h) => h.toLowerCase()));
+  const origins = new Set(options.origins);
+  return async (c, next) => {
+    const host = (c.req.header("host") ?? "").toLowerCase();
+    if (!hosts.has(host)) {
+      return c.text(
+        `Refused: this server answers only to ${options.hosts[0]} (Host was "${
+          host.slice(0, 100)
+        }").`,
+        421,
+      );
+    }
+    const safe = c.req.method === "GET" || c.req.method === "HEAD";
+    if (!safe) {
+      const origin = c.req.header("origin") ?? "";
+      if (!origins.has(origin)) {
+        return c.text("Refused: cross-site request (the Origin is not this dashboard).", 403);
+      }
+    }
+    if (options.isPublic(c.req.path)) return await next();
+    const key = c.req.query("k");
+    if (safe && key !== undefined) {
+      if (!(await same(key, options.secret))) return c.text("Refused: wrong access key.", 403);
+      setCookie(c, options.cookie, options.secret, {
+        httpOnly: true,
+        sameSite: "Strict",
+        path: "/",
+      });
+      // Drop the key from the address bar and history.
+      return c.redirect(c.req.path, 303);
+    }
+    if (!(await same(getCookie(c, options.cookie) ?? "", options.secret))) {
+      return c.text(
+        "Locked: open the address that `mcp-oauth serve` printed (it carries the access key).",
+        401,
+      );
+    }
+    await next();
+  };
+}
+
+async function same(a: string, b: string): Promise<boolean> {
+  return a.length === b.length && await timingSafeEqual(a, b);
+}
