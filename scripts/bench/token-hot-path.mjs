@@ -13,7 +13,12 @@ import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { home: { type: "string" }, server: { type: "string" }, runs: { type: "string", default: "15" }, "pass-home": { type: "string" } },
+  options: {
+    home: { type: "string" },
+    server: { type: "string" },
+    runs: { type: "string", default: "15" },
+    "pass-home": { type: "string" },
+  },
 });
 if (!values.home || !values.server) {
   console.error("usage: token-hot-path.mjs --home DIR --server NAME [--runs N] [--pass-home DIR]");
@@ -33,14 +38,24 @@ if (values["pass-home"]) {
   const first = Object.keys(JSON.parse(key || "{}")).find((k) => k.includes("/.mcp-oauth/token/"));
   cases.push(["docker-credential-pass get (floor)", ["docker-credential-pass", "get"], {}, first]);
   const passHome = { MCP_OAUTH_HOME: values["pass-home"] };
-  cases.push(["token, helper:pass, bun", [cli, "token", values.server, "--store", "helper:pass"], { MCP_OAUTH_RUNTIME: "bun", ...passHome }]);
-  cases.push(["token, helper:pass, deno", [cli, "token", values.server, "--store", "helper:pass"], { MCP_OAUTH_RUNTIME: "deno", ...passHome }]);
+  cases.push(["token, helper:pass, bun", [cli, "token", values.server, "--store", "helper:pass"], {
+    MCP_OAUTH_RUNTIME: "bun",
+    ...passHome,
+  }]);
+  cases.push(["token, helper:pass, deno", [cli, "token", values.server, "--store", "helper:pass"], {
+    MCP_OAUTH_RUNTIME: "deno",
+    ...passHome,
+  }]);
 }
 const times = cases.map(() => []);
 for (let r = 0; r < Number(values.runs); r++) {
   cases.forEach(([name, argv, extra, input], i) => {
     const t0 = performance.now();
-    const res = spawnSync(argv[0], argv.slice(1), { env: { ...env, ...extra }, input, encoding: "utf8" });
+    const res = spawnSync(argv[0], argv.slice(1), {
+      env: { ...env, ...extra },
+      input,
+      encoding: "utf8",
+    });
     const ms = performance.now() - t0;
     if (res.status !== 0) throw new Error(`${name} exited ${res.status}: ${res.stderr}`);
     times[i].push(ms);
@@ -52,5 +67,9 @@ console.log(`| command | median ms | min–max ms | × bun -e '' |`);
 console.log(`|---|---|---|---|`);
 cases.forEach(([name], i) => {
   const m = median(times[i]);
-  console.log(`| ${name} | ${m.toFixed(1)} | ${Math.min(...times[i]).toFixed(1)}–${Math.max(...times[i]).toFixed(1)} | ${(m / base).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${m.toFixed(1)} | ${Math.min(...times[i]).toFixed(1)}–${
+      Math.max(...times[i]).toFixed(1)
+    } | ${(m / base).toFixed(2)} |`,
+  );
 });

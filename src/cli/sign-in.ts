@@ -63,7 +63,10 @@ async function browserSignIn(
 ): Promise<Authorized> {
   const discovery = await ctx.engine.discover(def);
   const required = options.redirect?.port ?? options.port;
-  const preferred = required ?? portOf(await ctx.engine.rememberedRedirectUri(discovery));
+  const remembered = (await ctx.engine.rememberedRedirectUris(discovery)).map(portOf).filter((
+    p,
+  ): p is number => !!p);
+  const preferred = required !== undefined ? [required] : remembered;
   const waiter = new Waiter();
   const complete = (url: URL): Promise<CallbackOutcome> =>
     ctx.engine.completeAuthorization(url).then(
@@ -204,23 +207,26 @@ async function joinOther(
 async function listen(
   ctx: CliContext,
   fetch: (req: Request) => Response | Promise<Response>,
-  port: number | undefined,
+  ports: number[],
   required: number | undefined,
 ): Promise<Listener> {
-  try {
-    return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port: port ?? 0 });
-  } catch (err) {
-    if (required !== undefined) {
-      throw new McpOAuthError(
-        ErrorCode.USAGE,
-        `Cannot listen on 127.0.0.1:${required} (${
-          (err as Error).message
-        }); choose another --port.`,
-      );
+  for (const port of ports) {
+    try {
+      return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port });
+    } catch (err) {
+      if (required !== undefined) {
+        throw new McpOAuthError(
+          ErrorCode.USAGE,
+          `Cannot listen on 127.0.0.1:${required} (${
+            (err as Error).message
+          }); choose another --port.`,
+        );
+      }
+      // That remembered port is taken (the dashboard, say): try the next one.
     }
-    // The remembered port is taken: a free one means a new registration (S11).
-    return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port: 0 });
   }
+  // No remembered port is free: a free one means a new registration (S11).
+  return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port: 0 });
 }
 
 async function readPastedRedirect(

@@ -165,10 +165,10 @@ export class Engine {
   }
 
   /**
-   * The redirect URI of the stored registration for this AS, so the caller
-   * can listen on the same port and avoid registering again (S11).
+   * The redirect URIs of the stored registration for this AS, so the caller
+   * can listen on one of those ports and avoid registering again (S11).
    */
-  async rememberedRedirectUri(discovery: Discovery): Promise<string | undefined> {
+  async rememberedRedirectUris(discovery: Discovery): Promise<string[]> {
     const known = await readRecord<ClientRecord>(
       this.store,
       clientKey(discovery.issuer),
@@ -176,7 +176,7 @@ export class Engine {
       isClientRecord,
     )
       .catch(() => undefined);
-    return known?.redirect_uris[0];
+    return known?.redirect_uris ?? [];
   }
 
   /**
@@ -218,7 +218,7 @@ export class Engine {
   ): Promise<
     Omit<DeviceAuthorization, "poll"> & { wait(signal?: AbortSignal): Promise<Authorized> }
   > {
-    const redirectUri = (await this.rememberedRedirectUri(discovery)) ??
+    const redirectUri = (await this.rememberedRedirectUris(discovery))[0] ??
       "http://127.0.0.1/callback";
     const { client, scopes } = await this.#prepare(
       server,

@@ -93,6 +93,7 @@ export async function ensureClient(
     };
   }
   const key = clientKey(as.issuer);
+  let redirectUris = [redirectUri];
   if (!input.fresh) {
     const known = await readRecord<ClientRecord>(store, key, "client registration", isClientRecord);
     const expired = known?.client_secret_expires_at &&
@@ -101,6 +102,14 @@ export async function ensureClient(
       ? known?.grant_types?.includes(DEVICE_GRANT)
       : known?.redirect_uris.includes(redirectUri);
     if (known && fits && !expired) return known;
+    // A new redirect URI (another port, the dashboard): keep the old ones in the new
+    // registration too, so the CLI and the dashboard do not take turns registering.
+    if (known && !expired && !input.device && known.source === "dcr") {
+      redirectUris = [
+        ...known.redirect_uris.filter((u) => u !== redirectUri).slice(-3),
+        redirectUri,
+      ];
+    }
   }
   if (!as.registration_endpoint) {
     throw new McpOAuthError(
@@ -124,7 +133,7 @@ export async function ensureClient(
     const res = await oauth.dynamicClientRegistrationRequest(as, {
       client_name: input.clientName,
       application_type: "native",
-      redirect_uris: [redirectUri],
+      redirect_uris: redirectUris,
       grant_types: grantTypes,
       response_types: ["code"],
       token_endpoint_auth_method: method,
@@ -162,7 +171,7 @@ export async function ensureClient(
       ? registered.client_secret_expires_at
       : undefined,
     token_endpoint_auth_method: isAuthMethod(granted) ? granted : method,
-    redirect_uris: [redirectUri],
+    redirect_uris: redirectUris,
     grant_types: Array.isArray(registered.grant_types)
       ? registered.grant_types.filter((g) => typeof g === "string")
       : grantTypes,

@@ -26,7 +26,11 @@ export function callbackApp(
 ): Hono {
   const app = new Hono();
   app.use(secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"] },
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["data:"],
+    },
     referrerPolicy: "no-referrer",
   }));
   app.get(path, async (c) => {
@@ -38,8 +42,12 @@ export function callbackApp(
   return app;
 }
 
-/** The page a browser shows after the redirect. */
-export function callbackPage(outcome: CallbackOutcome) {
+/**
+ * The page a browser shows after the redirect. With `stylesheet` it links
+ * that CSS (the dashboard's CSP allows no inline style); else it inlines a
+ * few rules (the CLI's one-shot listener serves no assets).
+ */
+export function callbackPage(outcome: CallbackOutcome, stylesheet?: string) {
   const title = outcome.ok ? "Signed in" : "Sign-in failed";
   return html`
     <!doctype html>
@@ -48,8 +56,11 @@ export function callbackPage(outcome: CallbackOutcome) {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width">
         <title>mcp-oauth: ${title}</title>
-        <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a}
-    h1{font-size:1.4rem}.ok{color:#0a6b2f}.fail{color:#a4141b}</style>
+        <link rel="icon" href="data:,">
+        ${stylesheet
+          ? html`<link rel="stylesheet" href="${stylesheet}">`
+          : html`<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a}
+    h1{font-size:1.4rem}.ok{color:#0a6b2f}.fail{color:#a4141b}</style>`}
       </head>
       <body>
         <main>

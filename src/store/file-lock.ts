@@ -65,7 +65,7 @@ export class FileLock implements Lock {
         }
       }
       if (await this.#isAbandoned(path)) {
-        await rm(path, { force: true }).catch(() => {});
+        await this.#takeOver(path);
         continue;
       }
       if (Date.now() > deadline) {
@@ -77,6 +77,29 @@ export class FileLock implements Lock {
         );
       }
       await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
+    }
+  }
+
+  /**
+   * Remove an abandoned lock, one waiter at a time: without the guard, two
+   * waiters that both saw it abandoned could each remove it, and the second
+   * would remove the lock the first had just taken.
+   */
+  async #takeOver(path: string): Promise<void> {
+    const guard = `${path}.takeover`;
+    try {
+      await (await open(guard, "wx", 0o600)).close();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EEXIST") throw err;
+      // Someone else is taking over; a guard left by a dead process expires quickly.
+      const info = await stat(guard).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > 2000) await rm(guard, { force: true });
+      return;
+    }
+    try {
+      if (await this.#isAbandoned(path)) await rm(path, { force: true });
+    } finally {
+      await rm(guard, { force: true });
     }
   }
 

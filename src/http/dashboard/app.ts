@@ -45,6 +45,7 @@ export interface DashboardOptions {
 }
 
 const COOKIE = "mcp_oauth_key";
+const CSS = "/assets/app.css";
 
 /** Build the dashboard app. */
 export function dashboardApp(o: DashboardOptions): Hono {
@@ -64,7 +65,9 @@ export function dashboardApp(o: DashboardOptions): Hono {
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
     },
-    referrerPolicy: "no-referrer",
+    // "same-origin", not "no-referrer": with no-referrer, browsers send `Origin: null` on the
+    // dashboard's own form posts; cross-origin requests (the AS) still get no Referer.
+    referrerPolicy: "same-origin",
     xFrameOptions: "DENY",
   }));
   app.use(localSecurity({
@@ -151,11 +154,11 @@ export function dashboardApp(o: DashboardOptions): Hono {
       messages.set(done.server, { kind: "info", text: "Signed in." });
       refreshErrors.delete(done.server);
       return c.html(
-        callbackPage({ ok: true, message: `mcp-oauth is now signed in to ${done.server}.` }),
+        callbackPage({ ok: true, message: `mcp-oauth is now signed in to ${done.server}.` }, CSS),
       );
     } catch (err) {
       if (server) messages.set(server, { kind: "error", text: describe(err) });
-      return c.html(callbackPage({ ok: false, message: describe(err) }), 400);
+      return c.html(callbackPage({ ok: false, message: describe(err) }, CSS), 400);
     }
   });
 
