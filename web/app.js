@@ -4,8 +4,13 @@
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.dataset.refresh) return;
-  const target = document.getElementById(form.dataset.refresh);
-  setTimeout(() => {
-    if (target) htmx.ajax("GET", form.dataset.rowUrl, { target, swap: "outerHTML" });
-  }, 400);
+  const id = form.dataset.refresh;
+  // Reload the row until it shows the sign-in waiting (it then polls by itself) or done.
+  const reload = (attempt) => {
+    const target = document.getElementById(id);
+    if (!target || target.hasAttribute("hx-trigger") || attempt > 6) return;
+    htmx.ajax("GET", form.dataset.rowUrl, { target, swap: "outerHTML" })
+      .finally(() => setTimeout(() => reload(attempt + 1), 700));
+  };
+  setTimeout(() => reload(0), 300);
 });

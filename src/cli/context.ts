@@ -50,6 +50,7 @@ export async function createContext(
     lock: new FileLock(join(home, "locks")),
     allowInsecureHttp: args.values["insecure-http"] === true ||
       io.env.MCP_OAUTH_INSECURE_HTTP === "1",
+    dockerCompat: settings.compat === "docker",
   });
   return { runtime, home, engine, io };
 }

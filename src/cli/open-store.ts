@@ -36,10 +36,15 @@ export async function openStore(
     return new HelperStore(name, runtime.run.bind(runtime), options(name));
   }
   if (spec === "docker") {
-    const config = await readDockerConfig(dockerConfigPath(env));
+    const path = dockerConfigPath(env);
+    const config = await readDockerConfig(path);
     // Docker without a helper keeps credentials in config.json itself; ours stay in the file store.
     if (!hasHelpers(config)) return new FileStore(home);
-    return new DockerConfigStore(config, runtime.run.bind(runtime), options);
+    return new DockerConfigStore(config, runtime.run.bind(runtime), {
+      path,
+      fallback: new FileStore(home),
+      helperOptions: options,
+    });
   }
   throw usageError(
     command,

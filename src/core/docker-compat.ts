@@ -134,7 +134,7 @@ export function fromDockerEntries(
   token: DockerToken,
   now: number,
 ): TokenRecord {
-  const expiry = token.expiry ? Date.parse(token.expiry) : NaN;
+  const expiry = dockerExpiry(token);
   return {
     v: 1,
     resource: client.resourceUrl,
@@ -149,9 +149,18 @@ export function fromDockerEntries(
     token_type: token.token_type || "bearer",
     refresh_token: token.refresh_token,
     scope: client.requiredScopes?.join(" "),
-    expires_at: Number.isFinite(expiry) ? expiry : undefined,
+    expires_at: expiry,
     obtained_at: now,
   };
+}
+
+/**
+ * The absolute expiry of a Docker token, ms since the epoch, or undefined when
+ * it does not expire: Go writes that as its zero time, "0001-01-01T00:00:00Z".
+ */
+export function dockerExpiry(token: DockerToken): number | undefined {
+  const at = token.expiry ? Date.parse(token.expiry) : NaN;
+  return Number.isFinite(at) && at > 0 ? at : undefined;
 }
 
 /** Shape check of a decoded Docker client entry. */

@@ -42,7 +42,12 @@ import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes, splitScopes } from "./scopes.ts";
 import { type ServerInput, validateServerInput } from "./server-input.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
-import { canonicalResource, parseUrl } from "./urls.ts";
+import {
+  assertAllowedUrl,
+  authorizationServerMetadataUrls,
+  canonicalResource,
+  parseUrl,
+} from "./urls.ts";
 
 /** What `createEngine` needs. Only `store` and `servers` are required. */
 export interface EngineOptions {
@@ -341,6 +346,26 @@ export class Engine {
     return { server, issuer: record.issuer, scope: record.scope, expiresAt: record.expires_at };
   }
 
+  /** The AS's revocation endpoint, from its metadata; undefined when unknown or unreachable. */
+  async #revocationEndpoint(issuer: string): Promise<string | undefined> {
+    for (const url of authorizationServerMetadataUrls(new URL(issuer))) {
+      try {
+        const res = await this.http.bounded(url, { headers: { accept: "application/json" } });
+        if (res.status !== 200) continue;
+        const as = await oauth.processDiscoveryResponse(new URL(issuer), res);
+        if (as.revocation_endpoint) {
+          assertAllowedUrl(
+            new URL(as.revocation_endpoint),
+            "revocation_endpoint",
+            this.http.allowInsecureHttp,
+          );
+        }
+        return as.revocation_endpoint;
+      } catch { /* try the next metadata URL */ }
+    }
+    return undefined;
+  }
+
   /** Does this server keep Docker's layout too? */
   async #compat(name: string): Promise<boolean> {
     return this.#dockerCompat || (await this.servers.get(name))?.compat === "docker";
@@ -371,6 +396,27 @@ export class Engine {
       }
       const record = fromDockerEntries(client, token, this.#now());
       record.resource = canonicalResource(client.resourceUrl);
+      // A token of our own for this server wins: Docker's copy is the mirror, not the source.
+      const ours = await readRecord<TokenRecord>(
+        this.store,
+        tokenKey(record.issuer, record.resource),
+        "token",
+        isTokenRecord,
+      )
+        .catch(() => undefined);
+      if (ours && ours.client_source !== "docker") {
+        await this.servers.put({
+          ...existing,
+          name,
+          url: client.resourceUrl,
+          issuer: record.issuer,
+          compat: "docker",
+        });
+        imported.push(name);
+        continue;
+      }
+      // Docker keeps no revocation endpoint; learn it so revoke reaches the AS (S23).
+      record.revocation_endpoint = await this.#revocationEndpoint(record.issuer);
       if (client.clientSecret) {
         const secretKey = importedClientKey(record.issuer, name);
         record.secret_key = secretKey;

@@ -11,7 +11,7 @@ interface BunProcess {
   stdout: ReadableStream<Uint8Array> | null;
   stderr: ReadableStream<Uint8Array> | null;
   stdin?: { write(data: string): void; end(): void } | null;
-  kill(): void;
+  kill(signal?: number): void;
   unref(): void;
 }
 interface BunGlobal {
@@ -55,26 +55,36 @@ export const bunRuntime: Runtime = {
       stdin: options.stdin === undefined ? "ignore" : "pipe",
       stdout: "pipe",
       stderr: "pipe",
-      env: options.env ? { ...process.env, ...options.env } : undefined,
+      // Bun.spawn would use the environment the process started with, not today's process.env.
+      env: { ...process.env, ...options.env },
     });
     if (options.stdin !== undefined && proc.stdin) {
       proc.stdin.write(options.stdin);
       proc.stdin.end();
     }
-    let timedOut = false;
+    // On timeout: SIGKILL, and stop waiting soon after even if a grandchild keeps the pipes open.
+    let expire!: () => void;
+    let killed = false;
+    const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
     const timer = options.timeoutMs
       ? setTimeout(() => {
-        timedOut = true;
-        proc.kill();
+        killed = true;
+        proc.kill(9);
+        setTimeout(expire, 200);
       }, options.timeoutMs)
       : undefined;
     try {
-      const [code, stdout, stderr] = await Promise.all([
-        proc.exited,
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
+      const done = await Promise.race([
+        Promise.all([
+          proc.exited,
+          new Response(proc.stdout).text(),
+          new Response(proc.stderr).text(),
+        ]),
+        expired,
       ]);
-      return { code, stdout, stderr, timedOut };
+      if (!done) return { code: 137, stdout: "", stderr: "", timedOut: true };
+      const [code, stdout, stderr] = done;
+      return { code, stdout, stderr, timedOut: killed };
     } finally {
       clearTimeout(timer);
     }

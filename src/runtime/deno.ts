@@ -45,21 +45,26 @@ export const denoRuntime: Runtime = {
       await w.write(new TextEncoder().encode(options.stdin));
       await w.close();
     }
-    let timedOut = false;
+    // On timeout: SIGKILL, and stop waiting soon after even if a grandchild keeps the pipes open.
+    let expire!: () => void;
+    let killed = false;
+    const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
     const timer = options.timeoutMs
       ? setTimeout(() => {
-        timedOut = true;
-        child.kill();
+        killed = true;
+        child.kill("SIGKILL");
+        setTimeout(expire, 200);
       }, options.timeoutMs)
       : undefined;
     try {
-      const out = await child.output();
+      const out = await Promise.race([child.output(), expired]);
+      if (!out) return { code: 137, stdout: "", stderr: "", timedOut: true };
       const dec = new TextDecoder();
       return {
         code: out.code,
         stdout: dec.decode(out.stdout),
         stderr: dec.decode(out.stderr),
-        timedOut,
+        timedOut: killed,
       };
     } finally {
       clearTimeout(timer);

@@ -59,6 +59,8 @@ export const nodeRuntime: Runtime = {
         ? setTimeout(() => {
           timedOut = true;
           child.kill("SIGKILL");
+          // Stop waiting soon even if a grandchild keeps the pipes open.
+          setTimeout(() => resolve({ code: 137, stdout, stderr, timedOut }), 200);
         }, options.timeoutMs)
         : undefined;
       child.once("error", (err) => {

@@ -63,68 +63,80 @@ export function hasHelpers(config: DockerCredentialConfig): boolean {
   return !!config.credsStore || Object.keys(config.credHelpers ?? {}).length > 0;
 }
 
-/** Credentials routed to Docker's helpers by the key's host. */
+/**
+ * Credentials routed to Docker's helpers by the key's host; keys no helper
+ * covers (only `credHelpers` configured, none for that host) go to `fallback`.
+ */
 export class DockerConfigStore implements CredentialStore {
   readonly name: string;
   readonly #config: DockerCredentialConfig;
+  readonly #path: string;
+  readonly #fallback: CredentialStore;
   readonly #helpers = new Map<string, HelperStore>();
   readonly #make: (helper: string) => HelperStore;
 
   constructor(
     config: DockerCredentialConfig,
     run: RunProcess,
-    options: (helper: string) => HelperStoreOptions = () => ({}),
+    options: {
+      path: string;
+      fallback: CredentialStore;
+      helperOptions?: (helper: string) => HelperStoreOptions;
+    },
   ) {
     this.#config = config;
-    this.#make = (helper) => new HelperStore(helper, run, options(helper));
+    this.#path = options.path;
+    this.#fallback = options.fallback;
+    this.#make = (helper) => new HelperStore(helper, run, options.helperOptions?.(helper) ?? {});
     const named = [config.credsStore, ...Object.values(config.credHelpers ?? {})].filter(Boolean);
-    this.name = `docker (${[...new Set(named)].join(", ") || "no helper"})`;
+    this.name = `docker (${[...new Set(named)].join(", ")})`;
   }
 
-  get(serverURL: string): Promise<Credential | undefined> {
-    return this.#for(serverURL).get(serverURL);
+  async get(serverURL: string): Promise<Credential | undefined> {
+    return await this.#for(serverURL).get(serverURL);
   }
 
-  store(credential: Credential): Promise<void> {
-    return this.#for(credential.ServerURL).store(credential);
+  async store(credential: Credential): Promise<void> {
+    await this.#for(credential.ServerURL).store(credential);
   }
 
-  erase(serverURL: string): Promise<void> {
-    return this.#for(serverURL).erase(serverURL);
+  async erase(serverURL: string): Promise<void> {
+    await this.#for(serverURL).erase(serverURL);
   }
 
+  /**
+   * Entries of credsStore (whose failure is an error), of the credHelpers
+   * (a missing one is skipped: they serve other hosts), and of the fallback.
+   */
   async list(): Promise<Record<string, string>> {
-    const names = [
-      ...new Set(
-        [this.#config.credsStore, ...Object.values(this.#config.credHelpers ?? {})].filter((
-          x,
-        ): x is string => !!x),
-      ),
-    ];
-    const lists = await Promise.all(names.map((n) => this.#helper(n).list()));
+    const main = this.#config.credsStore;
+    const others = [...new Set(Object.values(this.#config.credHelpers ?? {}))].filter((n) =>
+      n !== main
+    );
+    const lists = await Promise.all([
+      main ? this.#helper(main).list() : this.#fallback.list(),
+      ...others.map((n) => this.#helper(n).list().catch(() => ({}))),
+    ]);
     return Object.assign({}, ...lists);
   }
 
-  #for(serverURL: string): HelperStore {
+  #for(serverURL: string): CredentialStore {
     let host = "";
     try {
       host = new URL(serverURL).host;
     } catch { /* not a URL: only credsStore applies */ }
     const name = this.#config.credHelpers?.[host] ?? this.#config.credsStore;
-    if (!name) {
-      throw new McpOAuthError(
-        ErrorCode.STORE_FAILED,
-        `Docker's config names no credential helper for ${
-          host || serverURL
-        }; set "credsStore" in ${dockerConfigPath()}.`,
-      );
-    }
-    return this.#helper(name);
+    return name ? this.#helper(name) : this.#fallback;
   }
 
   #helper(name: string): HelperStore {
     let h = this.#helpers.get(name);
     if (!h) this.#helpers.set(name, h = this.#make(name));
     return h;
+  }
+
+  /** The config.json these settings came from. */
+  get path(): string {
+    return this.#path;
   }
 }

@@ -38,23 +38,27 @@ export class FileLock implements Lock {
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const path = this.pathFor(key);
-    await this.#acquire(path);
+    const mine = await this.#acquire(path);
     try {
       return await fn();
     } finally {
-      await rm(path, { force: true }).catch(() => {});
+      // Only remove the lock if it is still ours (a very slow holder may have been taken over).
+      const now = await readFile(path, "utf8").catch(() => "");
+      if (now === mine) await rm(path, { force: true }).catch(() => {});
     }
   }
 
-  async #acquire(path: string): Promise<void> {
+  /** Take the lock; resolves to the content written, which identifies this holder. */
+  async #acquire(path: string): Promise<string> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
     const deadline = Date.now() + this.#timeoutMs;
     for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
       try {
         const fh = await open(path, "wx", 0o600);
-        await fh.writeFile(`${process.pid} ${Date.now()}\n`);
+        const content = `${process.pid} ${Date.now()} ${crypto.randomUUID()}\n`;
+        await fh.writeFile(content);
         await fh.close();
-        return;
+        return content;
       } catch (err) {
         if ((err as { code?: string }).code !== "EEXIST") {
           throw new McpOAuthError(

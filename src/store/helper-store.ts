@@ -193,7 +193,10 @@ export class HelperStore implements CredentialStore {
         } s; check that it is not waiting for a password prompt (gpg-agent, keychain)`,
       );
     }
-    if (/credentials not found|could not be found|element not found/i.test(text)) {
+    if (
+      /credentials not found|could not be found|element not found|is not in the password store/i
+        .test(text)
+    ) {
       if (absentOk) return undefined;
     }
     throw this.#error(

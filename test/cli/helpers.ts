@@ -9,12 +9,23 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.ts";
 import type { Io } from "../../src/cli/context.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { PERSON_SCRIPT } from "../helpers/person.ts";
+import {
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  startAuthorizationServer,
+} from "../fixtures/authorization-server.ts";
+import {
+  type McpServerOptions,
+  type McpTestServer,
+  startMcpServer,
+} from "../fixtures/mcp-server.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -35,6 +46,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The process id the command ran as (scripts/mcp-oauth execs the runtime), when known. */
+  pid?: number;
 }
 
 /** Environment of a CLI subprocess: ours minus anything that could steer mcp-oauth. */
@@ -68,7 +81,7 @@ export function runCli(
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code: number | null, signal: string | null) => {
-      const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
+      const result = { code: code ?? (signal ? 128 : 1), stdout, stderr, pid: child.pid };
       options.transcript?.push({ args, ...result });
       resolve(result);
     });
@@ -262,3 +275,122 @@ export async function storedToken(
 
 /** Sleep. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One line of PERSON_LOG: one launch of the scripted browser (test/helpers/person.mjs). */
+export interface BrowserOpen {
+  authorizationUrl: string;
+  callbackUrl: string | null;
+  callbackStatus: number | null;
+  action?: string;
+  error?: string;
+}
+
+/**
+ * The browser launches logged in PERSON_LOG `path`. The person logs after the callback answered,
+ * possibly after the CLI exited: wait (at most ~5 s) until there are `atLeast` lines, then a
+ * little more so that a late extra launch is counted too.
+ */
+export async function browserOpens(path: string, atLeast = 0): Promise<BrowserOpen[]> {
+  const read = async () =>
+    (await readFile(path, "utf8").catch(() => "")).split("\n").filter(Boolean).map((l) =>
+      JSON.parse(l) as BrowserOpen
+    );
+  for (let i = 0; i < 100 && (await read()).length < atLeast; i++) await sleep(50);
+  await sleep(150);
+  return await read();
+}
+
+/** The stored DCR client registration (key `…/.mcp-oauth/client`) of the (only) AS, if any. */
+export async function storedClient(home: string): Promise<
+  {
+    source: string;
+    issuer: string;
+    client_id: string;
+    client_secret?: string;
+    token_endpoint_auth_method: string;
+    redirect_uris: string[];
+  } | undefined
+> {
+  const records = await storedRecords(home);
+  const keys = Object.keys(records).filter((k) => k.endsWith("/.mcp-oauth/client"));
+  if (keys.length > 1) throw new Error(`more than one client stored: ${keys.join(", ")}`);
+  return keys.length ? records[keys[0]!] as Awaited<ReturnType<typeof storedClient>> : undefined;
+}
+
+/** The stored token record of the (only) server in the home, with every field. */
+export async function storedTokenRecord(home: string): Promise<
+  {
+    access_token: string;
+    refresh_token?: string;
+    scope?: string;
+    client_id: string;
+    client_source?: string;
+    auth_method: string;
+    expires_at?: number;
+    obtained_at: number;
+  } | undefined
+> {
+  return await storedToken(home) as Awaited<ReturnType<typeof storedTokenRecord>>;
+}
+
+/** The server definitions of config.json (name → definition), or {} without the file. */
+export async function configServers(
+  home: string,
+): Promise<Record<string, { url: string; scopes?: string[]; clientId?: string; issuer?: string }>> {
+  const text = await readHomeFile(home, "config.json");
+  return text ? (JSON.parse(text) as { servers: Record<string, never> }).servers : {};
+}
+
+/** What {@link useServers} sets up before the tests of a describe block. */
+export interface TestServers {
+  as: AuthorizationServer;
+  mcp: McpTestServer;
+  home: string;
+  /** PERSON_LOG of every run of {@link TestServers.cli}. */
+  personLog: string;
+  /** Every command run through {@link TestServers.cli}. */
+  transcript: CliRecord[];
+  /** `mcp-oauth ARGS` in `home`, with PERSON_LOG (and `env`) set. */
+  cli(args: string[], env?: Record<string, string>): Promise<CliResult>;
+}
+
+/**
+ * In the enclosing describe: before its tests, a fresh home, an authorization server and an MCP
+ * server of that AS (allowed as a resource), and `add demo <mcp url>` unless `add` is false;
+ * after them, everything is closed and removed.
+ */
+export function useServers(
+  asOptions: AuthorizationServerOptions = {},
+  mcpOptions: Partial<McpServerOptions> = {},
+  options: { add?: boolean } = {},
+): TestServers {
+  const s = { transcript: [] as CliRecord[] } as TestServers;
+  before(async () => {
+    s.home = await tempHome();
+    s.personLog = `${s.home}-person.jsonl`;
+    s.cli = (args, env) =>
+      runCli(args, {
+        home: s.home,
+        env: { PERSON_LOG: s.personLog, ...env },
+        transcript: s.transcript,
+      });
+    s.as = await startAuthorizationServer(asOptions);
+    s.mcp = await startMcpServer({
+      issuer: s.as.issuer,
+      introspect: (t) => s.as.introspect(t),
+      ...mcpOptions,
+    });
+    s.as.allowResource(s.mcp.url);
+    if (options.add !== false) {
+      const add = await runCli(["add", "demo", s.mcp.url], { home: s.home });
+      if (add.code !== 0) throw new Error(`add demo failed: ${add.stderr}`);
+    }
+  }, { timeout: 30_000 });
+  after(async () => {
+    await s.mcp?.close();
+    await s.as?.close();
+    await removeHome(s.home);
+    await removeHome(s.personLog);
+  });
+  return s;
+}

@@ -221,7 +221,7 @@ describe("dashboard routes (issue 5)", () => {
 
     it("test lists the tools through authFetch", async () => {
       const html = await (await req(`/s/${id}/test`, { method: "POST" })).text();
-      assert.match(html, /Tools: <code>echo<\/code><code>whoami<\/code><code>add<\/code>/);
+      assert.match(html, /Tools: <code>echo<\/code> <code>whoami<\/code> <code>add<\/code>/);
     });
 
     it("refresh refreshes", async () => {

@@ -21,7 +21,9 @@ Example:
     }
     const { imported, skipped } = await ctx.engine.importDocker();
     for (const name of skipped) {
-      ctx.io.err(`warning: skipped ${name}: no token, or the name is taken by another URL.`);
+      ctx.io.err(
+        `warning: skipped ${name}: no token, or the name is taken by another URL.`,
+      );
     }
     ctx.io.out(
       imported.length

@@ -1,4 +1,5 @@
 /** `mcp-oauth ls`: every server with its status. @module */
+import { dockerExpiry } from "../../core/docker-compat.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 import type { Command } from "../command.ts";
 import { relativeTime, table } from "../format.ts";
@@ -46,7 +47,7 @@ Examples:
       ? []
       : (await ctx.engine.dockerServers()).filter((d) => !known.has(d.client.serverName));
     const dockerRows = docker.map(({ client, token }) => {
-      const expiresAt = token?.expiry ? Date.parse(token.expiry) : undefined;
+      const expiresAt = token ? dockerExpiry(token) : undefined;
       const state = !token
         ? "needs-authorization"
         : expiresAt === undefined || expiresAt > Date.now()

@@ -7,6 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { Engine } from "../../core/engine.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
@@ -16,6 +17,7 @@ import { callbackPage } from "../callback-app.ts";
 import { localSecurity } from "../local-security.ts";
 import {
   claimsPanel,
+  clearDetails,
   errorPage,
   errorPanel,
   mainSection,
@@ -52,6 +54,8 @@ export function dashboardApp(o: DashboardOptions): Hono {
   const now = o.now ?? Date.now;
   const refreshErrors = new Map<string, string>();
   const messages = new Map<string, RowMessage>();
+  // Sign-ins between the Authorize click and their authorization URL (discovery, registration).
+  const starting = new Set<string>();
   const app = new Hono();
 
   app.use(secureHeaders({
@@ -132,6 +136,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
 
   app.post("/s/:id/authorize", (c) =>
     withServer(c.req.param("id"), async (def) => {
+      starting.add(def.name);
       try {
         const d = await o.engine.discover(def);
         const { url } = await o.engine.beginAuthorization(def, d, {
@@ -142,6 +147,8 @@ export function dashboardApp(o: DashboardOptions): Hono {
       } catch (err) {
         messages.set(def.name, { kind: "error", text: describe(err) });
         return c.html(errorPage("Sign-in could not start", describe(err)), 502);
+      } finally {
+        starting.delete(def.name);
       }
     }));
 
@@ -192,7 +199,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
       const msg: RowMessage = r.failures.length
         ? { kind: "error", text: `Deleted locally; ${r.failures.join(" ")}` }
         : { kind: "info", text: r.hadToken ? "Revoked." : "No tokens were stored." };
-      return c.html(serverRows(await row(def, msg), now()));
+      return c.html(html`${serverRows(await row(def, msg), now())}${clearDetails()}`);
     }));
 
   app.post("/s/:id/remove", (c) =>
@@ -200,7 +207,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
       await o.engine.remove(def);
       messages.delete(def.name);
       refreshErrors.delete(def.name);
-      return c.body(null, 200);
+      return c.html(clearDetails());
     }));
 
   app.get("/s/:id/trace", (c) =>
@@ -249,7 +256,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
 
   async function row(def: ServerDefinition, message?: RowMessage): Promise<RowView> {
     const status = await o.engine.status(def);
-    const pending = o.engine.flows.forServer(def.name, now()).length > 0;
+    const pending = starting.has(def.name) || o.engine.flows.forServer(def.name, now()).length > 0;
     return {
       id: encodeId(def.name),
       status,

@@ -111,8 +111,10 @@ export function serverRows(r: RowView, now: number): Html {
             </form>
             <button type="button" hx-post="${base}/refresh" ${target}>Refresh</button>
             <button type="button" hx-post="${base}/test" ${target}>Test</button>
-            <button type="button" hx-get="${base}/trace" hx-target="#details">Trace</button>
-            <button type="button" hx-get="${base}/claims" hx-target="#details">Claims</button>
+            <button type="button" hx-get="${base}/trace" hx-target="#details"
+              hx-swap="innerHTML show:top">Trace</button>
+            <button type="button" hx-get="${base}/claims" hx-target="#details"
+              hx-swap="innerHTML show:top">Claims</button>
             <button type="button" hx-post="${base}/revoke"
               hx-confirm="Revoke the tokens of ${s.name}?" ${target}>Revoke</button>
             <button type="button" hx-post="${base}/remove"
@@ -153,7 +155,9 @@ function message(r: RowView): Html | string {
   if (m.kind === "error") return html`<span class="error" role="alert">${m.text}</span>`;
   if (m.kind === "info") return html`<span class="note">${m.text}</span>`;
   return m.tools.length
-    ? html`<span class="tools">Tools: ${m.tools.map((t) => html`<code>${t}</code>`)}</span>`
+    ? html`<span class="tools">Tools: ${
+      m.tools.map((t, i) => html`${i ? " " : ""}<code>${t}</code>`)
+    }</span>`
     : html`<span class="note">The server offers no tools.</span>`;
 }
 
@@ -348,6 +352,11 @@ export function redirectPage(url: string): Html {
       </body>
     </html>
   `;
+}
+
+/** An out-of-band swap that empties the details panel (its content may be stale). */
+export function clearDetails(): Html {
+  return html`<section id="details" aria-live="polite" hx-swap-oob="true"></section>`;
 }
 
 /** An error in the details panel. */
