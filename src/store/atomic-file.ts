@@ -5,12 +5,36 @@
  *
  * @module
  */
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 
-/** Parse the JSON file at `path`; undefined when it does not exist. */
-export async function readJsonFile(path: string): Promise<unknown> {
+/** Parsed files by path, valid while the file's inode, size and mtime are unchanged. */
+const cache = new Map<string, { stamp: string; value: unknown }>();
+
+/**
+ * Parse the JSON file at `path`; undefined when it does not exist. Repeated
+ * reads of an unchanged file are served from memory (writes replace the file,
+ * so its inode changes): callers must not mutate the result unless `fresh`.
+ */
+export async function readJsonFile(
+  path: string,
+  options: { fresh?: boolean } = {},
+): Promise<unknown> {
+  let stamp: string;
+  try {
+    const info = await stat(path);
+    stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") return undefined;
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `Cannot read ${path} (${(err as Error).message}); check its permissions.`,
+      { cause: err },
+    );
+  }
+  const hit = cache.get(path);
+  if (!options.fresh && hit?.stamp === stamp) return hit.value;
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -22,14 +46,17 @@ export async function readJsonFile(path: string): Promise<unknown> {
       { cause: err },
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new McpOAuthError(
       ErrorCode.STORE_FAILED,
       `${path} is not valid JSON; mcp-oauth will not overwrite it. Repair it or move it away, then retry.`,
     );
   }
+  if (!options.fresh) cache.set(path, { stamp, value });
+  return options.fresh ? value : (cache.get(path)!.value);
 }
 
 /** Replace the file at `path` with `value` as JSON, atomically, mode 0600. */

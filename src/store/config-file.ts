@@ -80,8 +80,8 @@ export class ConfigFile implements ServerRegistry {
     return removed;
   }
 
-  async #read(): Promise<ConfigShape> {
-    const raw = await readJsonFile(this.path) as Partial<ConfigShape> | undefined;
+  async #read(fresh = false): Promise<ConfigShape> {
+    const raw = await readJsonFile(this.path, { fresh }) as Partial<ConfigShape> | undefined;
     if (raw === undefined) return { version: 1, servers: {} };
     if (
       typeof raw !== "object" || raw === null || typeof raw.servers !== "object" ||
@@ -114,7 +114,7 @@ export class ConfigFile implements ServerRegistry {
 
   #update(change: (c: ConfigShape) => boolean): Promise<void> {
     return this.#lock.withLock(this.path, async () => {
-      const c = await this.#read();
+      const c = await this.#read(true);
       if (change(c)) await writeJsonFile(this.path, c);
     });
   }

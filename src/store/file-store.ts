@@ -54,8 +54,8 @@ export class FileStore implements CredentialStore {
     return Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, v.Username]));
   }
 
-  async #read(): Promise<FileShape> {
-    const raw = await readJsonFile(this.path);
+  async #read(fresh = false): Promise<FileShape> {
+    const raw = await readJsonFile(this.path, { fresh });
     if (raw === undefined) return { version: 1, credentials: {} };
     const data = raw as Partial<FileShape>;
     const creds = data?.credentials;
@@ -81,7 +81,7 @@ export class FileStore implements CredentialStore {
 
   #update(change: (data: FileShape) => boolean): Promise<void> {
     return this.#lock.withLock(this.path, async () => {
-      const data = await this.#read();
+      const data = await this.#read(true);
       if (change(data)) await writeJsonFile(this.path, data);
     });
   }

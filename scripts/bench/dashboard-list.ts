@@ -1,0 +1,66 @@
+/**
+ * Server-side time of the dashboard's list page with 1 and with 200 servers
+ * (file store and config file in a temp home, each server authorized with a
+ * stored token), measured interleaved; and nothing else running.
+ *
+ *   node_modules/.bin/bun scripts/bench/dashboard-list.ts [runs]
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEngine } from "../../src/core/engine.ts";
+import { tokenKey } from "../../src/core/records.ts";
+import { dashboardApp } from "../../src/http/dashboard/app.ts";
+import { assets } from "../../src/http/dashboard/assets.ts";
+import { ConfigFile } from "../../src/store/config-file.ts";
+import { FileStore } from "../../src/store/file-store.ts";
+
+const runs = Number(process.argv[2] ?? 30);
+const KEY = "bench-key";
+
+async function setup(n: number) {
+  const home = mkdtempSync(join(tmpdir(), `mcp-oauth-bench-${n}-`));
+  const store = new FileStore(home);
+  const servers = new ConfigFile(home);
+  const issuer = "https://as.example.com";
+  for (let i = 0; i < n; i++) {
+    const url = `https://mcp${i}.example.com/mcp`;
+    await servers.put({ name: `server-${i}`, url, issuer, scopes: ["mcp:read"] });
+    await store.store({
+      ServerURL: tokenKey(issuer, url),
+      Username: "mcp-oauth-token",
+      Secret: JSON.stringify({
+        v: 1, resource: url, issuer, token_endpoint: `${issuer}/token`, client_id: "c", auth_method: "none",
+        send_resource: true, access_token: `at-${i}`, token_type: "bearer", refresh_token: `rt-${i}`,
+        scope: "mcp:read", expires_at: Date.now() + 3_600_000, obtained_at: Date.now(),
+      }),
+    });
+  }
+  const engine = createEngine({ store, servers });
+  const app = dashboardApp({
+    engine, origin: "http://127.0.0.1:7777", hosts: ["127.0.0.1:7777"], secret: KEY, home, assets,
+    listTools: () => Promise.resolve([]),
+  });
+  return () =>
+    app.request("http://127.0.0.1:7777/", { headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` } });
+}
+
+const cases: [string, () => Promise<Response>][] = [["1 server", await setup(1)], ["200 servers", await setup(200)]];
+const times: number[][] = cases.map(() => []);
+for (let r = 0; r < runs + 3; r++) {
+  for (const [i, [, get]] of cases.entries()) {
+    const t0 = performance.now();
+    const res = await get();
+    const body = await res.text();
+    const ms = performance.now() - t0;
+    if (res.status !== 200 || !body.includes("server-0")) throw new Error(`bad response ${res.status}`);
+    if (r >= 3) times[i]!.push(ms); // the first runs warm up the JIT
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`| list page (${typeof Deno === "undefined" ? "bun" : "deno"}) | median ms | min–max ms |`);
+console.log("|---|---|---|");
+for (const [i, [name]] of cases.entries()) {
+  const t = times[i]!;
+  console.log(`| ${name} | ${median(t).toFixed(2)} | ${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)} |`);
+}
