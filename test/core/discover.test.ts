@@ -131,6 +131,38 @@ describe("discovery checks (S3, S6, S7, S8)", () => {
     });
   });
 
+  it("S4: the first of PRM's authorization servers, unless one is configured", async () => {
+    const l = await layout({
+      prm: "path",
+      issuerPath: "/t1",
+      authorizationServers: ["{origin}/t1", "{origin}/t2"],
+      metadata: ["oauth-insert"],
+    });
+    const first = await discover(http, l.mcpUrl);
+    assert.equal(first.issuer, `${l.url}/t1`);
+    // The layout serves metadata only for /t1: choosing /t2 shows the configured one was used.
+    await assert.rejects(
+      discover(http, l.mcpUrl, { authorizationServer: `${l.url}/t2` }),
+      (err: unknown) => {
+        assert.ok(err instanceof McpOAuthError);
+        assert.equal(err.code, ErrorCode.DISCOVERY_FAILED);
+        assert.match(
+          err.message,
+          /No authorization server metadata for http:\/\/127\.0\.0\.1:\d+\/t2/,
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      discover(http, l.mcpUrl, { authorizationServer: "https://elsewhere.example" }),
+      (err: unknown) => {
+        assert.ok(err instanceof McpOAuthError);
+        assert.match(err.message, /is not among those listed/);
+        return true;
+      },
+    );
+  });
+
   it("S6: metadata whose issuer differs is not used", async () => {
     const l = await layout({ prm: "path", metadataIssuer: "https://other.example" });
     await assert.rejects(discover(http, l.mcpUrl), (err: unknown) => {
