@@ -20,8 +20,13 @@ export interface LocalSecurityOptions {
   secret: string;
   /** Cookie that holds the secret. */
   cookie: string;
-  /** Paths open without the secret (the OAuth callback, static assets). */
+  /** Paths open without the secret (the OAuth callback, static assets, the proxy). */
   isPublic: (path: string) => boolean;
+  /**
+   * Paths whose non-browser clients send no Origin (the MCP proxy): a missing
+   * Origin is allowed there, a foreign one still is not.
+   */
+  originOptional?: (path: string) => boolean;
 }
 
 /**
@@ -43,8 +48,9 @@ export function localSecurity(options: LocalSecurityOptions): MiddlewareHandler 
     }
     const safe = c.req.method === "GET" || c.req.method === "HEAD";
     if (!safe) {
-      const origin = c.req.header("origin") ?? "";
-      if (!origins.has(origin)) {
+      const origin = c.req.header("origin");
+      const missingOk = origin === undefined && options.originOptional?.(c.req.path) === true;
+      if (!missingOk && !origins.has(origin ?? "")) {
         return c.text("Refused: cross-site request (the Origin is not this dashboard).", 403);
       }
     }

@@ -3,13 +3,16 @@ import type { Command } from "../command.ts";
 import { add } from "./add.ts";
 import { authorize } from "./authorize.ts";
 import { call } from "./call.ts";
+import { config } from "./config.ts";
 import { discoverCommand } from "./discover.ts";
 import { importCommand } from "./import.ts";
 import { ls } from "./ls.ts";
 import { refresh } from "./refresh.ts";
+import { proxyKey } from "./proxy-key.ts";
 import { remove } from "./remove.ts";
 import { revoke } from "./revoke.ts";
 import { serve } from "./serve.ts";
+import { stdio } from "./stdio.ts";
 import { token } from "./token.ts";
 import { tools } from "./tools.ts";
 
@@ -27,6 +30,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     revoke,
     tools,
     call,
+    stdio,
+    config,
+    proxyKey,
     importCommand,
   ]
     .map((

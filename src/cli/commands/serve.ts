@@ -1,6 +1,7 @@
 /** `mcp-oauth serve`: the dashboard on loopback. @module */
 import { isLoopbackHost } from "../../core/urls.ts";
 import { openBrowser } from "../../runtime/open-browser.ts";
+import { ProxyKeyFile } from "../../store/proxy-key.ts";
 import { int, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 
@@ -10,7 +11,9 @@ export const serve: Command = {
   usage: "serve [--port 7777] [--host 127.0.0.1] [--open] [--allow-remote]",
   details: `Serves the dashboard: every server with its status, and buttons to add,
 authorize, refresh, test, revoke and remove, plus each server's discovery trace.
-Sign-ins started there come back to /callback on the same port.
+Sign-ins started there come back to /callback on the same port. It also serves
+an authenticating MCP proxy at /mcp/<name> for clients that cannot do OAuth
+(they present mcp-oauth's proxy key; see "mcp-oauth config").
 
 The address printed at start carries a per-launch access key once; the browser
 then keeps it in a cookie. Requests must name this host (DNS rebinding) and
@@ -48,6 +51,8 @@ Examples:
       import("../mcp-client.ts"),
     ]);
     const secret = randomKey();
+    const proxyKeys = new ProxyKeyFile(ctx.home);
+    await proxyKeys.get(); // made now, so `mcp-oauth config` and the proxy agree from the start
     // The app needs the bound port (its origin), so it is made once the listener is up.
     const ready: { app?: ReturnType<typeof dashboardApp> } = {};
     const listener = await ctx.runtime.serve((req) => ready.app!.fetch(req), {
@@ -67,6 +72,7 @@ Examples:
       home: ctx.home,
       assets,
       listTools: (def) => withMcpSession(ctx.engine, def, undefined, listToolNames),
+      proxyKey: () => proxyKeys.get(),
     });
     const url = `${origin}/?k=${secret}`;
     if (!loopback) {
@@ -75,6 +81,7 @@ Examples:
       );
     }
     ctx.io.err(`mcp-oauth dashboard: ${url}\n(store: ${ctx.engine.store.name}; Ctrl-C stops it)`);
+    ctx.io.err(`MCP proxy: ${origin}/mcp/<name> (key: see "mcp-oauth config <name> --client …")`);
     if (args.values.open) {
       await openBrowser(
         ctx.runtime,

@@ -15,6 +15,7 @@ import type { ServerInput } from "../../core/server-input.ts";
 import type { ServerDefinition } from "../../store/server-registry.ts";
 import { callbackPage } from "../callback-app.ts";
 import { localSecurity } from "../local-security.ts";
+import { proxyHandler } from "../proxy.ts";
 import {
   claimsPanel,
   clearDetails,
@@ -43,6 +44,8 @@ export interface DashboardOptions {
   assets: { htmx: string; css: string; js: string };
   /** tools/list through authFetch, without starting a sign-in. */
   listTools: (server: ServerDefinition) => Promise<string[]>;
+  /** The key MCP clients present to the proxy at /mcp/<name>; without it there is no proxy. */
+  proxyKey?: () => Promise<string>;
   now?: () => number;
 }
 
@@ -79,7 +82,10 @@ export function dashboardApp(o: DashboardOptions): Hono {
     origins: o.hosts.map((h) => `http://${h}`),
     secret: o.secret,
     cookie: COOKIE,
-    isPublic: (path) => path === "/callback" || path.startsWith("/assets/"),
+    // The proxy checks its own key; MCP clients are not browsers and send no Origin.
+    isPublic: (path) =>
+      path === "/callback" || path.startsWith("/assets/") || path.startsWith("/mcp/"),
+    originOptional: (path) => path.startsWith("/mcp/"),
   }));
   app.use(async (c, next) => {
     await next();
@@ -230,6 +236,23 @@ export function dashboardApp(o: DashboardOptions): Hono {
           claimsPanel(def.name, await o.engine.tokenClaims(def).catch(() => ({ hasToken: false }))),
         )),
   );
+
+  if (o.proxyKey) {
+    app.all(
+      "/mcp/:name",
+      proxyHandler({
+        engine: o.engine,
+        proxyKey: o.proxyKey,
+        dashboardUrl: `${o.origin}/`,
+        signInNeeded: (server, reason) => {
+          messages.set(server.name, {
+            kind: "error",
+            text: `An MCP client is waiting: ${reason}. Press Authorize.`,
+          });
+        },
+      }),
+    );
+  }
 
   app.notFound((c) => c.text("Not found", 404));
   app.onError((err, c) =>
