@@ -30,22 +30,42 @@ async function setup(n: number) {
       ServerURL: tokenKey(issuer, url),
       Username: "mcp-oauth-token",
       Secret: JSON.stringify({
-        v: 1, resource: url, issuer, token_endpoint: `${issuer}/token`, client_id: "c", auth_method: "none",
-        send_resource: true, access_token: `at-${i}`, token_type: "bearer", refresh_token: `rt-${i}`,
-        scope: "mcp:read", expires_at: Date.now() + 3_600_000, obtained_at: Date.now(),
+        v: 1,
+        resource: url,
+        issuer,
+        token_endpoint: `${issuer}/token`,
+        client_id: "c",
+        auth_method: "none",
+        send_resource: true,
+        access_token: `at-${i}`,
+        token_type: "bearer",
+        refresh_token: `rt-${i}`,
+        scope: "mcp:read",
+        expires_at: Date.now() + 3_600_000,
+        obtained_at: Date.now(),
       }),
     });
   }
   const engine = createEngine({ store, servers });
   const app = dashboardApp({
-    engine, origin: "http://127.0.0.1:7777", hosts: ["127.0.0.1:7777"], secret: KEY, home, assets,
+    engine,
+    origin: "http://127.0.0.1:7777",
+    hosts: ["127.0.0.1:7777"],
+    secret: KEY,
+    home,
+    assets,
     listTools: () => Promise.resolve([]),
   });
   return () =>
-    app.request("http://127.0.0.1:7777/", { headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` } });
+    app.request("http://127.0.0.1:7777/", {
+      headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` },
+    });
 }
 
-const cases: [string, () => Promise<Response>][] = [["1 server", await setup(1)], ["200 servers", await setup(200)]];
+const cases: [string, () => Response | Promise<Response>][] = [["1 server", await setup(1)], [
+  "200 servers",
+  await setup(200),
+]];
 const times: number[][] = cases.map(() => []);
 for (let r = 0; r < runs + 3; r++) {
   for (const [i, [, get]] of cases.entries()) {
@@ -53,14 +73,22 @@ for (let r = 0; r < runs + 3; r++) {
     const res = await get();
     const body = await res.text();
     const ms = performance.now() - t0;
-    if (res.status !== 200 || !body.includes("server-0")) throw new Error(`bad response ${res.status}`);
+    if (res.status !== 200 || !body.includes("server-0")) {
+      throw new Error(`bad response ${res.status}`);
+    }
     if (r >= 3) times[i]!.push(ms); // the first runs warm up the JIT
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`| list page (${typeof Deno === "undefined" ? "bun" : "deno"}) | median ms | min–max ms |`);
+console.log(
+  `| list page (${typeof Deno === "undefined" ? "bun" : "deno"}) | median ms | min–max ms |`,
+);
 console.log("|---|---|---|");
 for (const [i, [name]] of cases.entries()) {
   const t = times[i]!;
-  console.log(`| ${name} | ${median(t).toFixed(2)} | ${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${median(t).toFixed(2)} | ${Math.min(...t).toFixed(2)}–${
+      Math.max(...t).toFixed(2)
+    } |`,
+  );
 }
