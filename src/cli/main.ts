@@ -11,7 +11,7 @@ import { parseCommandArgs } from "./args.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { createContext, type Io } from "./context.ts";
 
-import { VERSION } from "./version.ts";
+import { BUILD, VERSION } from "./version.ts";
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, reauthorize: 3 } as const;
@@ -37,7 +37,9 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
     return name || topic ? EXIT.ok : EXIT.usage;
   }
   if (name === "--version" || name === "-v") {
-    io.out(`mcp-oauth ${VERSION} (${runtime.name} ${runtime.version})`);
+    io.out(
+      `mcp-oauth ${VERSION} (${runtime.name} ${runtime.version}${BUILD ? `, build ${BUILD}` : ""})`,
+    );
     return EXIT.ok;
   }
   const command = COMMANDS.get(name);
