@@ -404,7 +404,7 @@ export class Engine {
         isTokenRecord,
       )
         .catch(() => undefined);
-      if (ours && ours.client_source !== "docker") {
+      const adopt = async () => {
         await this.servers.put({
           ...existing,
           name,
@@ -413,6 +413,9 @@ export class Engine {
           compat: "docker",
         });
         imported.push(name);
+      };
+      if (ours && ours.client_source !== "docker") {
+        await adopt();
         continue;
       }
       // Docker keeps no revocation endpoint; learn it so revoke reaches the AS (S23).
@@ -437,14 +440,7 @@ export class Engine {
         "mcp-oauth-token",
         record,
       );
-      await this.servers.put({
-        ...existing,
-        name,
-        url: client.resourceUrl,
-        issuer: record.issuer,
-        compat: "docker",
-      });
-      imported.push(name);
+      await adopt();
     }
     return { imported, skipped };
   }

@@ -26,12 +26,7 @@ export async function readJsonFile(
     const info = await stat(path);
     stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
   } catch (err) {
-    if ((err as { code?: string }).code === "ENOENT") return undefined;
-    throw new McpOAuthError(
-      ErrorCode.STORE_FAILED,
-      `Cannot read ${path} (${(err as Error).message}); check its permissions.`,
-      { cause: err },
-    );
+    return absentOrThrow(path, err);
   }
   const hit = cache.get(path);
   if (!options.fresh && hit?.stamp === stamp) return hit.value;
@@ -39,12 +34,7 @@ export async function readJsonFile(
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    if ((err as { code?: string }).code === "ENOENT") return undefined;
-    throw new McpOAuthError(
-      ErrorCode.STORE_FAILED,
-      `Cannot read ${path} (${(err as Error).message}); check its permissions.`,
-      { cause: err },
-    );
+    return absentOrThrow(path, err);
   }
   let value: unknown;
   try {
@@ -57,6 +47,16 @@ export async function readJsonFile(
   }
   if (!options.fresh) cache.set(path, { stamp, value });
   return options.fresh ? value : (cache.get(path)!.value);
+}
+
+/** A missing file is undefined; any other read failure is a clear error. */
+function absentOrThrow(path: string, err: unknown): undefined {
+  if ((err as { code?: string }).code === "ENOENT") return undefined;
+  throw new McpOAuthError(
+    ErrorCode.STORE_FAILED,
+    `Cannot read ${path} (${(err as Error).message}); check its permissions.`,
+    { cause: err },
+  );
 }
 
 /** Replace the file at `path` with `value` as JSON, atomically, mode 0600. */
