@@ -6,7 +6,7 @@
  * @module
  */
 import { splitScopes } from "../core/scopes.ts";
-import { isLoopbackHost, parseUrl } from "../core/urls.ts";
+import { assertAllowedUrl, isLoopbackHost, parseUrl } from "../core/urls.ts";
 import {
   checkArgument,
   clientMetadataUrlArg,
@@ -22,6 +22,8 @@ export interface SignInOptions {
   browser?: string;
   port?: number;
   redirect?: { uri: string; port: number; path: string };
+  /** A relay's redirect URI: registered and sent to the AS; it forwards to our listener. */
+  relayUri?: string;
   timeoutS: number;
   scopes?: string[];
   clientId?: string;
@@ -55,7 +57,9 @@ export const SIGN_IN_HELP =
                       any device and type the code shown
   --port N            listen for the callback on this port (default: the port of the
                       last registration, else a free one)
-  --redirect-uri URI  a loopback redirect URI to register and listen on
+  --redirect-uri URI  the redirect URI to register: a loopback one is listened on; an
+                      https one (or one on another port than --port) is a relay
+                      ("mcp-oauth relay") that forwards to the loopback listener
   --client-id ID, --client-secret S   a pre-registered client for this sign-in
   --client-metadata-url URL           a Client ID Metadata Document (https)
   --timeout SECONDS   give up after this long (default 300)`;
@@ -63,12 +67,16 @@ export const SIGN_IN_HELP =
 /** Read {@link SIGN_IN_OPTIONS} from parsed arguments. */
 export function signInOptionsFrom(command: string, args: ParsedArgs): SignInOptions {
   const port = int(command, args, "port", 1, 65_535);
-  const redirect = redirectOption(command, str(args, "redirect-uri"));
-  if (redirect && port !== undefined && redirect.port !== port) {
-    throw usageError(command, "--port and --redirect-uri name different ports");
+  const value = str(args, "redirect-uri");
+  let redirect = redirectOption(command, value);
+  let relayUri: string | undefined;
+  if (value !== undefined && (!redirect || (port !== undefined && redirect.port !== port))) {
+    // Not ours to listen on: a relay that forwards to our loopback listener.
+    relayUri = relayOption(command, value, args.values["insecure-http"] === true);
+    redirect = undefined;
   }
   const device = args.values.device === true;
-  if (device && (redirect || port !== undefined)) {
+  if (device && (value !== undefined || port !== undefined)) {
     throw usageError(command, "--device takes no --port or --redirect-uri");
   }
   const scopes = str(args, "scopes");
@@ -76,6 +84,7 @@ export function signInOptionsFrom(command: string, args: ParsedArgs): SignInOpti
     browser: str(args, "browser"),
     port,
     redirect,
+    relayUri,
     timeoutS: int(command, args, "timeout", 1, 86_400) ?? 300,
     scopes: scopes !== undefined ? splitScopes(scopes) : undefined,
     clientId: str(args, "client-id"),
@@ -85,14 +94,19 @@ export function signInOptionsFrom(command: string, args: ParsedArgs): SignInOpti
   };
 }
 
-function redirectOption(command: string, value: string | undefined): SignInOptions["redirect"] {
+/** A relay's redirect URI: https, or http on loopback (or anywhere with --insecure-http). */
+function relayOption(command: string, value: string, insecure: boolean): string {
+  const u = checkArgument(() =>
+    assertAllowedUrl(parseUrl(value, "--redirect-uri"), "--redirect-uri", insecure)
+  );
+  if (u.hash) throw usageError(command, "--redirect-uri must not have a fragment");
+  return u.href;
+}
+
+/** A loopback redirect URI with a port: we listen there. Anything else is undefined. */
+function redirectOption(_command: string, value: string | undefined): SignInOptions["redirect"] {
   if (value === undefined) return undefined;
   const u = checkArgument(() => parseUrl(value, "--redirect-uri"));
-  if (u.protocol !== "http:" || !isLoopbackHost(u.hostname) || !u.port) {
-    throw usageError(
-      command,
-      `--redirect-uri must be a loopback URL with a port such as http://127.0.0.1:8765/callback, not "${value}"`,
-    );
-  }
+  if (u.protocol !== "http:" || !isLoopbackHost(u.hostname) || !u.port) return undefined;
   return { uri: u.href, port: Number(u.port), path: u.pathname };
 }

@@ -87,12 +87,16 @@ async function browserSignIn(
     preferred,
     required,
   );
-  const redirectUri = options.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
+  const loopbackUri = options.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
+  // Through a relay the AS redirects to the relay, which forwards to http://localhost:PORT.
+  const redirectUri = options.relayUri ?? loopbackUri;
+  const pastePrefix = options.relayUri ? `http://localhost:${listener.port}/callback` : redirectUri;
   let countdown: ReturnType<typeof setInterval> | undefined;
   try {
     const { url } = await ctx.engine.beginAuthorization(def, discovery, {
       ...options,
       redirectUri,
+      relayPort: options.relayUri ? listener.port : undefined,
     });
     await claim.update({ url: url.href });
     ctx.io.err(`Open this URL to sign in to ${def.name}:\n\n  ${url.href}\n`);
@@ -105,9 +109,9 @@ async function browserSignIn(
     );
     if (options.browser === "none") {
       ctx.io.err(
-        `After signing in, paste the address your browser was sent to (it starts with ${redirectUri}):`,
+        `After signing in, paste the address your browser was sent to (it starts with ${pastePrefix}):`,
       );
-      void readPastedRedirect(ctx, redirectUri, complete, waiter);
+      void readPastedRedirect(ctx, pastePrefix, complete, waiter);
       // The person types here: a ticking line would overwrite what they paste.
       ctx.io.err(`Waiting up to ${clock(options.timeoutS * 1000)} (Ctrl-C to cancel).`);
     } else if (ctx.io.stderrIsTTY) {

@@ -43,7 +43,7 @@ export async function authorizationUrl(p: PendingAuthorization): Promise<URL> {
   params.set("redirect_uri", p.redirectUri);
   params.set("code_challenge", await oauth.calculatePKCECodeChallenge(p.codeVerifier));
   params.set("code_challenge_method", "S256");
-  params.set("state", p.state);
+  params.set("state", p.sentState ?? p.state);
   if (p.scopes.length) params.set("scope", p.scopes.join(" "));
   if (p.sendResource) params.set("resource", p.resource);
   return url;

@@ -96,6 +96,11 @@ export interface BeginOptions {
   clientMetadataUrl?: string;
   /** The scopes come from a step-up (S22), not from the user: do not remember them. */
   stepUp?: boolean;
+  /**
+   * `redirectUri` is a relay that forwards to this loopback port: send the
+   * state as `mcp-oauth:PORT:NONCE` (the relay hands back the bare nonce).
+   */
+  relayPort?: number;
 }
 
 /** The result of a completed sign-in, without the token itself. */
@@ -195,8 +200,10 @@ export class Engine {
   ): Promise<{ url: URL; state: string }> {
     assertPkceS256(discovery.as);
     const { client, scopes } = await this.#prepare(server, discovery, options, false);
+    const state = oauth.generateRandomState();
     const pending: PendingAuthorization = {
-      state: oauth.generateRandomState(),
+      state,
+      sentState: options.relayPort ? `mcp-oauth:${options.relayPort}:${state}` : undefined,
       codeVerifier: oauth.generateRandomCodeVerifier(),
       redirectUri: options.redirectUri,
       issuer: discovery.issuer,

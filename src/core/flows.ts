@@ -9,7 +9,10 @@ import type { ClientRecord } from "./records.ts";
 
 /** What must be remembered between the redirect and the callback (S15, S16). */
 export interface PendingAuthorization {
+  /** The state the callback carries (single use, S15). */
   state: string;
+  /** The state sent to the AS when it differs: a relay's `mcp-oauth:PORT:NONCE`. */
+  sentState?: string;
   codeVerifier: string;
   redirectUri: string;
   /** The issuer the request went to; the callback's `iss` must equal it (S16). */

@@ -93,12 +93,12 @@ describe("usage errors exit 2 with one line", () => {
     const p = await run("authorize", "demo", "--port", "99999");
     assert.equal(p.code, 2);
     assertOneLineError(p, /--port must be a whole number from 1 to 65535, not "99999"/);
-    const u = await run("authorize", "demo", "--redirect-uri", "https://example.com/cb");
+    const u = await run("authorize", "demo", "--redirect-uri", "ftp://example.com/cb");
     assert.equal(u.code, 2);
-    assertOneLineError(
-      u,
-      /--redirect-uri must be a loopback URL .*not "https:\/\/example\.com\/cb"/,
-    );
+    assertOneLineError(u, /--redirect-uri has the scheme "ftp:"/);
+    const h = await run("authorize", "demo", "--redirect-uri", "http://relay.example.com/cb");
+    assert.equal(h.code, 2, "a plain-http relay off loopback needs --insecure-http");
+    assertOneLineError(h, /--redirect-uri http:\/\/relay\.example\.com\/cb uses plain http on a non-loopback host/);
   });
 
   it("revoke with neither a server nor --all, or with both: exit 2", async () => {
@@ -363,15 +363,8 @@ describe("a failed command never changes the config or the credentials", () => {
     [3, ["token", "demo"]],
     [3, ["refresh", "local"]],
     [2, ["authorize", "demo", "--timeout", "0"]],
-    [2, ["authorize", "demo", "--redirect-uri", "https://example.com/cb"]],
-    [2, [
-      "authorize",
-      "demo",
-      "--port",
-      "8000",
-      "--redirect-uri",
-      "http://127.0.0.1:8001/callback",
-    ]],
+    [2, ["authorize", "demo", "--redirect-uri", "ftp://example.com/cb"]],
+    [2, ["authorize", "demo", "--redirect-uri", "http://relay.example.com/cb"]],
     [1, ["authorize", "nope"]],
     // Nothing listens on 127.0.0.1:9: the sign-in fails before anything is registered.
     [1, ["authorize", "local", "--browser", "none", "--timeout", "5"]],

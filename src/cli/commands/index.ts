@@ -8,6 +8,7 @@ import { discoverCommand } from "./discover.ts";
 import { importCommand } from "./import.ts";
 import { ls } from "./ls.ts";
 import { refresh } from "./refresh.ts";
+import { relay } from "./relay.ts";
 import { proxyKey } from "./proxy-key.ts";
 import { remove } from "./remove.ts";
 import { revoke } from "./revoke.ts";
@@ -33,6 +34,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     stdio,
     config,
     proxyKey,
+    relay,
     importCommand,
   ]
     .map((

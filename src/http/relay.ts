@@ -1,0 +1,111 @@
+/**
+ * The redirect relay: a stateless service for providers that accept only a
+ * pre-registered https redirect URI. The authorization server redirects to
+ * the relay's /callback with `state` = `mcp-oauth:PORT:NONCE` (or Docker's
+ * `mcp-gateway:PORT:UUID`); the relay answers 302 to
+ * `http://localhost:PORT/callback` with the same OAuth parameters and the bare
+ * nonce as state. It keeps nothing and logs nothing, and can only ever
+ * redirect to a loopback callback.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { secureHeaders } from "hono/secure-headers";
+
+/** The OAuth authorization response parameters the relay copies (RFC 6749 §4.1.2, RFC 9207). */
+const KNOWN = ["code", "state", "iss", "error", "error_description", "error_uri"] as const;
+const STATE = /^(mcp-oauth|mcp-gateway):([1-9][0-9]{3,4}):([A-Za-z0-9_-]{16,128})$/;
+/** RFC 6749 VSCHAR / NQSCHAR: printable ASCII only; anything else is refused. */
+const PRINTABLE = /^[\x20-\x7e]*$/;
+const MAX_VALUE = 2048;
+
+/** Why a callback was refused (shown to the person, never echoing their input). */
+export class RelayRefusal extends Error {}
+
+/**
+ * The loopback URL a relayed callback goes to, or a RelayRefusal saying why not.
+ * @see https://datatracker.ietf.org/doc/html/rfc8252#section-7.3
+ */
+export function relayTarget(query: string): URL {
+  const params = new URLSearchParams(query);
+  const out = new URLSearchParams();
+  for (const name of KNOWN) {
+    const values = params.getAll(name);
+    if (values.length > 1) throw new RelayRefusal(`the parameter "${name}" appears more than once`);
+    const value = values[0];
+    if (value === undefined) continue;
+    if (value.length > MAX_VALUE) throw new RelayRefusal(`the parameter "${name}" is too long`);
+    if (!PRINTABLE.test(value)) {
+      throw new RelayRefusal(`the parameter "${name}" has characters OAuth does not allow`);
+    }
+    out.set(name, value);
+  }
+  const state = out.get("state");
+  if (!state) throw new RelayRefusal('the "state" parameter is missing');
+  const m = STATE.exec(state);
+  if (!m) throw new RelayRefusal('the "state" parameter is not of the form mcp-oauth:PORT:NONCE');
+  const port = Number(m[2]);
+  if (port < 1024 || port > 65535) {
+    throw new RelayRefusal("the port in the state is out of range (1024-65535)");
+  }
+  if (out.has("code") === out.has("error")) {
+    throw new RelayRefusal('exactly one of "code" and "error" must be present');
+  }
+  out.set("state", m[3]!);
+  const target = new URL(`http://localhost:${port}/callback`);
+  target.search = out.toString();
+  return target;
+}
+
+/** The relay app: `GET /callback`, and a short page at `/`. */
+export function relayApp(): Hono {
+  const app = new Hono();
+  app.use(secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"] },
+    referrerPolicy: "no-referrer",
+    xFrameOptions: "DENY",
+    strictTransportSecurity: "max-age=31536000",
+  }));
+  app.use(async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+  app.get("/callback", (c) => {
+    try {
+      const target = relayTarget(new URL(c.req.url).search);
+      return c.redirect(target.href, 302);
+    } catch (err) {
+      if (!(err instanceof RelayRefusal)) throw err;
+      return c.html(refusalPage(err.message), 400);
+    }
+  });
+  app.get(
+    "/",
+    (c) =>
+      c.text(
+        "mcp-oauth redirect relay: forwards OAuth callbacks to http://localhost:PORT/callback. Stateless; stores nothing.",
+      ),
+  );
+  app.notFound((c) => c.text("Not found", 404));
+  app.onError((_err, c) => c.text("The relay could not handle this request.", 500));
+  return app;
+}
+
+function refusalPage(reason: string) {
+  return html`
+    <!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8">
+        <title>mcp-oauth relay: refused</title>
+        <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}</style>
+      </head>
+      <body>
+        <h1>This sign-in cannot be relayed</h1>
+        <p>The authorization response is not one the mcp-oauth relay forwards: ${reason}.</p>
+        <p>Start the sign-in again from mcp-oauth. If it keeps failing, the provider's redirect is not meant for this relay.</p>
+      </body>
+    </html>
+  `;
+}
