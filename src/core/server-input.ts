@@ -5,6 +5,7 @@
  * @module
  */
 import type { ServerDefinition } from "../store/server-registry.ts";
+import { catalogEntry, catalogEntryForUrl } from "./catalog.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import { splitScopes } from "./scopes.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
@@ -12,7 +13,8 @@ import { assertAllowedUrl, parseUrl } from "./urls.ts";
 /** What a person gives to add a server. */
 export interface ServerInput {
   name: string;
-  url: string;
+  /** Empty or absent: the URL of the built-in catalog's entry of that name. */
+  url?: string;
   /** Space-separated; empty or absent means "let the spec choose" (S14). */
   scopes?: string;
   clientId?: string;
@@ -27,7 +29,9 @@ export interface ServerInput {
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
- * Check `input` and return the definition to store (without secrets).
+ * Check `input` and return the definition to store (without secrets). Without a URL,
+ * the name must be in the built-in catalog ({@link catalogEntry}); a server of the
+ * catalog gets the scopes and `resource` choice the catalog gives, unless set here.
  * @throws McpOAuthError USAGE naming the bad field
  */
 export function validateServerInput(
@@ -40,8 +44,21 @@ export function validateServerInput(
       `"${input.name}" is not a valid name: use letters, digits, ".", "_" or "-" (at most 64)`,
     );
   }
+  let url = input.url?.trim() ?? "";
+  if (!url) {
+    const entry = catalogEntry(input.name);
+    if (!entry) {
+      throw usage(
+        `"${input.name}" is not in the built-in catalog: give the server's URL too (see "mcp-oauth catalog")`,
+      );
+    }
+    if (entry.registration === "pre-registered" && !input.clientId) {
+      throw usage(`${entry.title} needs a client you register yourself: ${entry.notes}`);
+    }
+    url = entry.url;
+  }
   try {
-    assertAllowedUrl(parseUrl(input.url, "Server URL"), "Server URL", allowInsecureHttp);
+    assertAllowedUrl(parseUrl(url, "Server URL"), "Server URL", allowInsecureHttp);
   } catch (err) {
     throw usage((err as Error).message);
   }
@@ -49,14 +66,17 @@ export function validateServerInput(
   const cimd = input.clientMetadataUrl
     ? validClientMetadataUrl(input.clientMetadataUrl)
     : undefined;
+  const known = catalogEntryForUrl(url);
   const scopes = input.scopes !== undefined && input.scopes.trim() !== ""
     ? splitScopes(input.scopes)
-    : undefined;
-  const def: ServerDefinition = { name: input.name, url: input.url };
-  if (scopes) def.scopes = scopes;
+    : known?.scopes;
+  const def: ServerDefinition = { name: input.name, url };
+  if (scopes) def.scopes = [...scopes];
   if (input.clientId) def.clientId = input.clientId;
   if (cimd) def.clientMetadataUrl = cimd;
-  if (input.resource === false) def.resource = false;
+  if (input.resource === false || (input.resource === undefined && known?.resource === false)) {
+    def.resource = false;
+  }
   if (input.compat) def.compat = input.compat;
   return def;
 }

@@ -78,9 +78,12 @@ describe("usage errors exit 2 with one line", () => {
   });
 
   it("too few and too many positionals: exit 2", async () => {
+    const none = await run("add");
+    assert.equal(none.code, 2);
+    assertOneLineError(none, /"add" needs a name \(and a URL unless the name is in the catalog\)/);
     const few = await run("add", "demo");
     assert.equal(few.code, 2);
-    assertOneLineError(few, /"add" needs a name and a URL/);
+    assertOneLineError(few, /"demo" is not in the built-in catalog: give the server's URL too/);
     const many = await run("token", "a", "b");
     assert.equal(many.code, 2);
     assertOneLineError(many, /unexpected argument "b" for "token"/);
@@ -98,7 +101,10 @@ describe("usage errors exit 2 with one line", () => {
     assertOneLineError(u, /--redirect-uri has the scheme "ftp:"/);
     const h = await run("authorize", "demo", "--redirect-uri", "http://relay.example.com/cb");
     assert.equal(h.code, 2, "a plain-http relay off loopback needs --insecure-http");
-    assertOneLineError(h, /--redirect-uri http:\/\/relay\.example\.com\/cb uses plain http on a non-loopback host/);
+    assertOneLineError(
+      h,
+      /--redirect-uri http:\/\/relay\.example\.com\/cb uses plain http on a non-loopback host/,
+    );
   });
 
   it("revoke with neither a server nor --all, or with both: exit 2", async () => {

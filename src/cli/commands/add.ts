@@ -1,4 +1,5 @@
 /** `mcp-oauth add`: define a server by name. @module */
+import { catalogEntryForUrl } from "../../core/catalog.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { compatArg, str } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -7,8 +8,12 @@ export const add: Command = {
   name: "add",
   summary: "define a server by name",
   usage:
-    'add <name> <url> [--scopes "a b"] [--client-id ID] [--client-secret S] [--client-metadata-url URL] [--no-resource] [--compat docker]',
-  details: `Options:
+    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S] [--client-metadata-url URL] [--no-resource] [--compat docker]',
+  details: `Without a URL, the name must be one of the built-in catalog's well-known servers
+(notion, linear, sentry, atlassian, github, stripe, …: see "mcp-oauth catalog"); the
+catalog also supplies what the server needs (scopes, no resource parameter).
+
+Options:
   --scopes "a b"            request these scopes instead of the server's choice
   --client-id ID            use a client registered with the provider (no DCR)
   --client-secret S         its secret (kept in the credential store, not the config)
@@ -18,8 +23,10 @@ export const add: Command = {
                             "docker mcp gateway run" can use them
 
 Examples:
-  mcp-oauth add notion https://mcp.notion.com/mcp
-  mcp-oauth add gh https://api.githubcopilot.com/mcp/ --client-id Iv1.abc --client-secret "$SECRET"`,
+  mcp-oauth add notion
+  mcp-oauth add work-linear https://mcp.linear.app/mcp
+  mcp-oauth add github --client-id Ov23liAbc --client-secret "$SECRET"
+  mcp-oauth add my-server https://mcp.example.com/mcp --scopes "read write" --no-resource`,
   options: {
     scopes: { type: "string" },
     "client-id": { type: "string" },
@@ -28,10 +35,10 @@ Examples:
     "no-resource": { type: "boolean" },
     compat: { type: "string" },
   },
-  positionals: { min: 2, max: 2, names: "a name and a URL" },
+  positionals: { min: 1, max: 2, names: "a name (and a URL unless the name is in the catalog)" },
   async run(ctx, args) {
-    const [name, url] = args.positionals as [string, string];
-    const { updated } = await ctx.engine.addServer({
+    const [name, url] = args.positionals as [string, string | undefined];
+    const { updated, definition } = await ctx.engine.addServer({
       name,
       url,
       scopes: str(args, "scopes"),
@@ -41,9 +48,13 @@ Examples:
       resource: args.values["no-resource"] ? false : undefined,
       compat: compatArg("add", str(args, "compat")),
     });
+    const known = catalogEntryForUrl(definition.url);
     ctx.io.out(
-      `${updated ? "Updated" : "Added"} ${name} (${url}). Next: mcp-oauth authorize ${name}`,
+      `${updated ? "Updated" : "Added"} ${name} (${definition.url}${
+        url ? "" : ", from the built-in catalog"
+      }). Next: mcp-oauth authorize ${name}`,
     );
+    if (known) ctx.io.out(`Note: ${known.notes}`);
     return 0;
   },
 };

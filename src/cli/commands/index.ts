@@ -3,6 +3,8 @@ import type { Command } from "../command.ts";
 import { add } from "./add.ts";
 import { authorize } from "./authorize.ts";
 import { call } from "./call.ts";
+import { catalogCommand } from "./catalog.ts";
+import { completion } from "./completion.ts";
 import { config } from "./config.ts";
 import { discoverCommand } from "./discover.ts";
 import { importCommand } from "./import.ts";
@@ -36,6 +38,8 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     proxyKey,
     relay,
     importCommand,
+    catalogCommand,
+    completion,
   ]
     .map((
       c,

@@ -6,6 +6,7 @@
  */
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { CATALOG } from "../../core/catalog.ts";
 import type { Discovery } from "../../core/discover.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 
@@ -168,10 +169,10 @@ function addForm(v: AddFormValues, error?: string): Html {
     <fieldset>
       <label>Name <input name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}" value="${
     v.name ?? ""
-  }" placeholder="notion"></label>
-      <label>MCP server URL <input name="url" type="url" required value="${
+  }" placeholder="notion" list="catalog" autocomplete="off"></label>
+      <label>MCP server URL <input name="url" type="url" value="${
     v.url ?? ""
-  }" placeholder="https://mcp.notion.com/mcp"></label>
+  }" placeholder="blank for a well-known name"></label>
       <label>Scopes (optional) <input name="scopes" value="${
     v.scopes ?? ""
   }" placeholder="let the server choose"></label>
@@ -186,11 +187,22 @@ function addForm(v: AddFormValues, error?: string): Html {
     v.noResource ? raw(" checked") : ""
   }> do not send the resource parameter</span></label>
     </fieldset>
+    ${catalogList()}
+    <p class="note">Well-known servers (pick one in Name and leave the URL blank): ${
+    CATALOG.map((e, i) => html`${i ? ", " : ""}<abbr title="${e.url}: ${e.notes}">${e.name}</abbr>`)
+  }.</p>
     <p><button class="primary" type="submit">Add server</button> ${
     error ? html`<span class="error" role="alert">${error}</span>` : ""
   }</p>
   </form>
 </section>`;
+}
+
+/** The built-in catalog as choices of the name field; the server fills in the URL. */
+function catalogList(): Html {
+  return html`<datalist id="catalog">${
+    CATALOG.map((e) => html`<option value="${e.name}">${e.title}: ${e.url}</option>`)
+  }</datalist>`;
 }
 
 /** The discovery trace of a server, step by step, and its registration. */
