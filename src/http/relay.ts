@@ -11,7 +11,6 @@
  */
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { secureHeaders } from "hono/secure-headers";
 
 /** The OAuth authorization response parameters the relay copies (RFC 6749 §4.1.2, RFC 9207). */
 const KNOWN = ["code", "state", "iss", "error", "error_description", "error_uri"] as const;
@@ -24,24 +23,26 @@ const MAX_VALUE = 2048;
 export class RelayRefusal extends Error {}
 
 /**
- * The loopback URL a relayed callback goes to, or a RelayRefusal saying why not.
+ * The loopback URL a relayed callback goes to, as a string (the hot path), or
+ * a RelayRefusal saying why not.
  * @see https://datatracker.ietf.org/doc/html/rfc8252#section-7.3
  */
-export function relayTarget(query: string): URL {
-  const params = new URLSearchParams(query);
-  const out = new URLSearchParams();
-  for (const name of KNOWN) {
-    const values = params.getAll(name);
-    if (values.length > 1) throw new RelayRefusal(`the parameter "${name}" appears more than once`);
-    const value = values[0];
-    if (value === undefined) continue;
+export function relayLocation(query: string): string {
+  const found: Partial<Record<(typeof KNOWN)[number], string>> = {};
+  // One pass over the parameters: known ones once each, the rest dropped.
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (!(KNOWN as readonly string[]).includes(name)) continue;
+    const key = name as (typeof KNOWN)[number];
+    if (found[key] !== undefined) {
+      throw new RelayRefusal(`the parameter "${name}" appears more than once`);
+    }
     if (value.length > MAX_VALUE) throw new RelayRefusal(`the parameter "${name}" is too long`);
     if (!PRINTABLE.test(value)) {
       throw new RelayRefusal(`the parameter "${name}" has characters OAuth does not allow`);
     }
-    out.set(name, value);
+    found[key] = value;
   }
-  const state = out.get("state");
+  const state = found.state;
   if (!state) throw new RelayRefusal('the "state" parameter is missing');
   const m = STATE.exec(state);
   if (!m) throw new RelayRefusal('the "state" parameter is not of the form mcp-oauth:PORT:NONCE');
@@ -49,35 +50,51 @@ export function relayTarget(query: string): URL {
   if (port < 1024 || port > 65535) {
     throw new RelayRefusal("the port in the state is out of range (1024-65535)");
   }
-  if (out.has("code") === out.has("error")) {
+  if ((found.code === undefined) === (found.error === undefined)) {
     throw new RelayRefusal('exactly one of "code" and "error" must be present');
   }
-  out.set("state", m[3]!);
-  const target = new URL(`http://localhost:${port}/callback`);
-  target.search = out.toString();
-  return target;
+  found.state = m[3]!;
+  let search = "";
+  for (const name of KNOWN) {
+    const value = found[name];
+    if (value !== undefined) search += `${search ? "&" : "?"}${name}=${encodeURIComponent(value)}`;
+  }
+  return `http://localhost:${port}/callback${search}`;
 }
+
+/** {@link relayLocation} as a URL. */
+export function relayTarget(query: string): URL {
+  return new URL(relayLocation(query));
+}
+
+/**
+ * Security headers of every relay answer, built once: the relay's hot path is
+ * one redirect, so they are set directly rather than by middleware.
+ */
+const SECURITY: Record<string, string> = {
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "strict-transport-security": "max-age=31536000",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "cache-control": "no-store",
+};
 
 /** The relay app: `GET /callback`, and a short page at `/`. */
 export function relayApp(): Hono {
   const app = new Hono();
-  app.use(secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"] },
-    referrerPolicy: "no-referrer",
-    xFrameOptions: "DENY",
-    strictTransportSecurity: "max-age=31536000",
-  }));
-  app.use(async (c, next) => {
-    await next();
-    c.header("Cache-Control", "no-store");
-  });
   app.get("/callback", (c) => {
+    const url = c.req.url;
+    const q = url.indexOf("?");
     try {
-      const target = relayTarget(new URL(c.req.url).search);
-      return c.redirect(target.href, 302);
+      const location = relayLocation(q === -1 ? "" : url.slice(q));
+      return new Response(null, { status: 302, headers: { ...SECURITY, location } });
     } catch (err) {
       if (!(err instanceof RelayRefusal)) throw err;
-      return c.html(refusalPage(err.message), 400);
+      return c.html(refusalPage(err.message), 400, SECURITY);
     }
   });
   app.get(
@@ -85,10 +102,12 @@ export function relayApp(): Hono {
     (c) =>
       c.text(
         "mcp-oauth redirect relay: forwards OAuth callbacks to http://localhost:PORT/callback. Stateless; stores nothing.",
+        200,
+        SECURITY,
       ),
   );
-  app.notFound((c) => c.text("Not found", 404));
-  app.onError((_err, c) => c.text("The relay could not handle this request.", 500));
+  app.notFound((c) => c.text("Not found", 404, SECURITY));
+  app.onError((_err, c) => c.text("The relay could not handle this request.", 500, SECURITY));
   return app;
 }
 
