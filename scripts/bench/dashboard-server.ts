@@ -1,0 +1,87 @@
+/**
+ * One server for the dashboard throughput benchmark, served by the runtime adapter:
+ * `dashboard` (the real dashboard app, N servers each with a stored token, the key cookie
+ * required) or `bare` (a bare Hono app answering GET / with the very bytes the dashboard's list
+ * page renders, as text/html, after the same cookie comparison).
+ *
+ *   bun scripts/bench/dashboard-server.ts dashboard|bare N PORT
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { createEngine } from "../../src/core/engine.ts";
+import { tokenKey } from "../../src/core/records.ts";
+import { dashboardApp } from "../../src/http/dashboard/app.ts";
+import { assets } from "../../src/http/dashboard/assets.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import { ConfigFile } from "../../src/store/config-file.ts";
+import { FileStore } from "../../src/store/file-store.ts";
+
+/** The cookie value both apps expect. */
+export const KEY = "bench-key";
+
+const [kind, n, port] = [process.argv[2], Number(process.argv[3] ?? 20), Number(process.argv[4])];
+const origin = `http://127.0.0.1:${port}`;
+
+async function dashboard(): Promise<Hono> {
+  const home = mkdtempSync(join(tmpdir(), `mcp-oauth-bench-dash-${n}-`));
+  const store = new FileStore(home);
+  const servers = new ConfigFile(home);
+  const issuer = "https://as.example.com";
+  for (let i = 0; i < n; i++) {
+    const url = `https://mcp${i}.example.com/mcp`;
+    await servers.put({ name: `server-${i}`, url, issuer, scopes: ["mcp:read"] });
+    await store.store({
+      ServerURL: tokenKey(issuer, url),
+      Username: "mcp-oauth-token",
+      Secret: JSON.stringify({
+        v: 1,
+        resource: url,
+        issuer,
+        token_endpoint: `${issuer}/token`,
+        client_id: "c",
+        auth_method: "none",
+        send_resource: true,
+        access_token: `at-${i}`,
+        token_type: "bearer",
+        refresh_token: `rt-${i}`,
+        scope: "mcp:read",
+        expires_at: Date.now() + 3_600_000,
+        obtained_at: Date.now(),
+      }),
+    });
+  }
+  return dashboardApp({
+    engine: createEngine({ store, servers }),
+    origin,
+    hosts: [`127.0.0.1:${port}`],
+    secret: KEY,
+    home,
+    assets,
+    listTools: () => Promise.resolve([]),
+  });
+}
+
+const real = await dashboard();
+let app: Hono = real;
+if (kind === "bare") {
+  const page = await (await real.request(`${origin}/`, {
+    headers: { host: `127.0.0.1:${port}`, cookie: `mcp_oauth_key=${KEY}` },
+  })).text();
+  app = new Hono().get(
+    "/",
+    (c) => getCookie(c, "mcp_oauth_key") === KEY ? c.html(page) : c.text("forbidden", 403),
+  );
+}
+const res = await app.request(`${origin}/`, {
+  headers: { host: `127.0.0.1:${port}`, cookie: `mcp_oauth_key=${KEY}` },
+});
+const body = await res.text();
+if (res.status !== 200 || !body.includes(`server-${n - 1}`)) {
+  throw new Error(`${kind}: bad list page (${res.status})`);
+}
+const runtime = await detectRuntime();
+const listener = await runtime.serve(app.fetch, { hostname: "127.0.0.1", port });
+console.log(`${kind} ${listener.port} ${body.length}`);
