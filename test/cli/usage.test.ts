@@ -107,6 +107,12 @@ describe("usage errors exit 2 with one line", () => {
     );
   });
 
+  it("serve on a non-loopback host needs --allow-remote (exit 2 naming the host)", async () => {
+    const r = await run("serve", "--host", "0.0.0.0", "--port", "0");
+    assert.equal(r.code, 2);
+    assertOneLineError(r, /--host 0\.0\.0\.0 is not a loopback address; add --allow-remote/);
+  });
+
   it("revoke with neither a server nor --all, or with both: exit 2", async () => {
     const none = await run("revoke");
     assert.equal(none.code, 2);

@@ -88,6 +88,43 @@ describe("dashboard and CLI share the store (issue 5)", () => {
     assert.doesNotMatch(await get("/"), /data-server="from-cli"/);
   });
 
+  it('a refresh that fails while the token still works shows "refresh failing" and the reason', async () => {
+    const { engine, post, get } = await setup();
+    const issuer = "http://127.0.0.1:9";
+    const url = "https://mcp.example.com/mcp";
+    await engine.servers.put({ name: "flaky", url, issuer });
+    await engine.store.store({
+      ServerURL: tokenKey(issuer, url),
+      Username: "mcp-oauth-token",
+      Secret: JSON.stringify({
+        v: 1,
+        resource: url,
+        issuer,
+        token_endpoint: `${issuer}/token`,
+        client_id: "c",
+        auth_method: "none",
+        send_resource: true,
+        access_token: "still-valid",
+        token_type: "bearer",
+        refresh_token: "r",
+        expires_at: Date.now() + 3_600_000,
+        obtained_at: Date.now(),
+      }),
+    });
+    const html = await (await post(`/s/${encodeId("flaky")}/refresh`, {})).text();
+    assert.match(html, /status refresh-failing">refresh failing/);
+    assert.match(
+      html,
+      /Refreshing the token failed: Could not reach http:\/\/127\.0\.0\.1:9\/token/,
+    );
+    assert.match(await get("/"), /refresh failing/, "the state stays visible on the list");
+    assert.equal(
+      await engine.getAccessToken((await engine.servers.get("flaky"))!),
+      "still-valid",
+      "the old token still serves",
+    );
+  });
+
   it("shows the decoded claims of a JWT access token, never the token", async () => {
     const { engine, get } = await setup();
     const b64 = (o: unknown) =>
