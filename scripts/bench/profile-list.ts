@@ -1,0 +1,97 @@
+/**
+ * Where the dashboard list page's time goes: the page rendered in-process N times with the
+ * same set-up as dashboard-server.ts, with the file store's reads counted and timed.
+ * Run under a profiler: node_modules/.bin/bun --cpu-prof scripts/bench/profile-list.ts [N] [pages]
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEngine } from "../../src/core/engine.ts";
+import { tokenKey } from "../../src/core/records.ts";
+import { dashboardApp } from "../../src/http/dashboard/app.ts";
+import { assets } from "../../src/http/dashboard/assets.ts";
+import { ConfigFile } from "../../src/store/config-file.ts";
+import { FileStore } from "../../src/store/file-store.ts";
+
+const n = Number(process.argv[2] ?? 20);
+const pages = Number(process.argv[3] ?? 2000);
+const home = mkdtempSync(join(tmpdir(), "mcp-oauth-bench-prof-"));
+const store = new FileStore(home);
+const servers = new ConfigFile(home);
+const issuer = "https://as.example.com";
+for (let i = 0; i < n; i++) {
+  const url = `https://mcp${i}.example.com/mcp`;
+  await servers.put({ name: `server-${i}`, url, issuer, scopes: ["mcp:read"] });
+  await store.store({
+    ServerURL: tokenKey(issuer, url),
+    Username: "mcp-oauth-token",
+    Secret: JSON.stringify({
+      v: 1,
+      resource: url,
+      issuer,
+      token_endpoint: `${issuer}/token`,
+      client_id: "c",
+      auth_method: "none",
+      send_resource: true,
+      access_token: `at-${i}`,
+      token_type: "bearer",
+      refresh_token: `rt-${i}`,
+      scope: "mcp:read",
+      expires_at: Date.now() + 3_600_000,
+      obtained_at: Date.now(),
+    }),
+  });
+}
+let gets = 0;
+let getMs = 0;
+const get = store.get.bind(store);
+store.get = async (k: string) => {
+  const t0 = performance.now();
+  gets++;
+  try {
+    return await get(k);
+  } finally {
+    getMs += performance.now() - t0;
+  }
+};
+let lists = 0;
+let listMs = 0;
+const list = servers.list.bind(servers);
+servers.list = async () => {
+  const t0 = performance.now();
+  lists++;
+  try {
+    return await list();
+  } finally {
+    listMs += performance.now() - t0;
+  }
+};
+const app = dashboardApp({
+  engine: createEngine({ store, servers }),
+  origin: "http://127.0.0.1:7777",
+  hosts: ["127.0.0.1:7777"],
+  secret: "k",
+  home,
+  assets,
+  listTools: () => Promise.resolve([]),
+});
+const req = () =>
+  app.request("http://127.0.0.1:7777/", {
+    headers: { host: "127.0.0.1:7777", cookie: "mcp_oauth_key=k" },
+  }).then((r) => r.text());
+for (let i = 0; i < 100; i++) await req();
+gets =
+  getMs =
+  lists =
+  listMs =
+    0;
+const t0 = performance.now();
+for (let i = 0; i < pages; i++) await req();
+const ms = performance.now() - t0;
+console.log(
+  `${n} servers: ${(ms / pages).toFixed(3)} ms/page; store.get ${(gets / pages).toFixed(1)}/page, ${
+    (getMs / pages).toFixed(3)
+  } ms/page (wall, overlapping); servers.list ${(lists / pages).toFixed(1)}/page, ${
+    (listMs / pages).toFixed(3)
+  } ms/page`,
+);
