@@ -75,10 +75,10 @@ const app = dashboardApp({
   assets,
   listTools: () => Promise.resolve([]),
 });
-const req = () =>
-  app.request("http://127.0.0.1:7777/", {
+const req = async () =>
+  await (await app.request("http://127.0.0.1:7777/", {
     headers: { host: "127.0.0.1:7777", cookie: "mcp_oauth_key=k" },
-  }).then((r) => r.text());
+  })).text();
 for (let i = 0; i < 100; i++) await req();
 gets =
   getMs =
