@@ -52,7 +52,8 @@ export class FileLock implements Lock {
   async #acquire(path: string): Promise<string> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
     const deadline = Date.now() + this.#timeoutMs;
-    for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
+    // Short waits: a refresh holds the lock for one round trip, and waiters should follow at once.
+    for (let delay = 5;; delay = Math.min(delay * 2, 25)) {
       try {
         const fh = await open(path, "wx", 0o600);
         const content = `${process.pid} ${Date.now()} ${crypto.randomUUID()}\n`;

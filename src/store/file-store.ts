@@ -15,6 +15,9 @@ interface FileShape {
   credentials: Record<string, { Username: string; Secret: string }>;
 }
 
+/** Parsed credential maps already checked entry by entry. */
+const validated = new WeakSet<object>();
+
 /** Credentials in `<home>/credentials.json`. */
 export class FileStore implements CredentialStore {
   readonly name = "file";
@@ -68,6 +71,8 @@ export class FileStore implements CredentialStore {
         `${this.path} does not look like an mcp-oauth credentials file; mcp-oauth will not overwrite it. Move it away, then retry.`,
       );
     }
+    // A cached, unchanged file was checked when it was first parsed.
+    if (validated.has(creds)) return { version: 1, credentials: creds };
     for (const [key, value] of Object.entries(creds)) {
       if (typeof value?.Secret !== "string" || typeof value?.Username !== "string") {
         throw new McpOAuthError(
@@ -76,6 +81,7 @@ export class FileStore implements CredentialStore {
         );
       }
     }
+    if (!fresh) validated.add(creds);
     return { version: 1, credentials: creds };
   }
 
