@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseCommandArgs } from "./args.ts";
-import { COMMANDS } from "./commands/index.ts";
+import { COMMAND_NAMES, loadCommand, loadCommands } from "./commands/index.ts";
 import { createContext, type Io } from "./context.ts";
 
 import { BUILD, VERSION } from "./version.ts";
@@ -27,13 +27,13 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
   const { name, rest } = split;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;
-    if (topic && !COMMANDS.has(topic)) {
+    if (topic && !COMMAND_NAMES.includes(topic)) {
       return fail(
         io,
         new McpOAuthError(ErrorCode.USAGE, `Unknown command "${topic}"; see "mcp-oauth help".`),
       );
     }
-    io.out(topic ? commandHelp(topic) : generalHelp());
+    io.out(topic ? await commandHelp(topic) : await generalHelp());
     return name || topic ? EXIT.ok : EXIT.usage;
   }
   if (name === "--version" || name === "-v") {
@@ -42,7 +42,7 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
     );
     return EXIT.ok;
   }
-  const command = COMMANDS.get(name);
+  const command = await loadCommand(name);
   if (!command) {
     return fail(
       io,
@@ -52,7 +52,7 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
   try {
     const args = parseCommandArgs(name, rest, command.options, command.positionals);
     if (args.values.help) {
-      io.out(commandHelp(name));
+      io.out(await commandHelp(name));
       return EXIT.ok;
     }
     return await command.run(await createContext(name, runtime, io, args), args);
@@ -101,8 +101,10 @@ function fail(io: Io, err: unknown): number {
   return EXIT.failure;
 }
 
-function generalHelp(): string {
-  const lines = [...COMMANDS.values()].map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+async function generalHelp(): Promise<string> {
+  const lines = [...(await loadCommands()).values()].map((c) =>
+    `  ${c.name.padEnd(10)} ${c.summary}`
+  );
   return `mcp-oauth ${VERSION}: sign in to remote MCP servers with OAuth and keep the tokens fresh.
 
 Usage: mcp-oauth <command> [options]
@@ -121,8 +123,8 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 re-authorization needed.
 Run "mcp-oauth help <command>" for a command's options and examples.`;
 }
 
-function commandHelp(name: string): string {
-  const c = COMMANDS.get(name)!;
+async function commandHelp(name: string): Promise<string> {
+  const c = (await loadCommand(name))!;
   return `mcp-oauth ${c.usage}\n\n${c.summary[0]!.toUpperCase()}${
     c.summary.slice(1)
   }.\n\n${c.details}`;

@@ -13,9 +13,11 @@ import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { CATALOG } from "../../src/core/catalog.ts";
-import { COMMANDS } from "../../src/cli/commands/index.ts";
+import { loadCommands } from "../../src/cli/commands/index.ts";
 import { which } from "../store/pass-env.ts";
 import { removeHome, runMain, tempHome } from "./helpers.ts";
+
+const COMMANDS = await loadCommands();
 
 const SHELLS_PACKAGES = "apt-get install zsh fish";
 

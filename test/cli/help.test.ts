@@ -6,10 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { COMMANDS } from "../../src/cli/commands/index.ts";
+import { COMMAND_NAMES, loadCommands } from "../../src/cli/commands/index.ts";
 import { runMain } from "./helpers.ts";
 
+const COMMANDS = await loadCommands();
+
 describe("help", () => {
+  it("every lazily loaded command is registered under its own name", () => {
+    assert.deepEqual([...COMMANDS.keys()], [...COMMAND_NAMES]);
+  });
+
   for (const name of COMMANDS.keys()) {
     it(`help ${name}: synopsis and examples`, async () => {
       const r = await runMain(["help", name], { home: "/nonexistent-mcp-oauth-home" });

@@ -32,8 +32,8 @@ Examples:
       throw usageError("completion", `no completion for "${shell}"; use bash, zsh or fish`);
     }
     // The command table imports this file: read it once everything is loaded.
-    const { COMMANDS } = await import("./index.ts");
-    ctx.io.out(completionScript(shell as Shell, [...COMMANDS.values()]));
+    const { loadCommands } = await import("./index.ts");
+    ctx.io.out(completionScript(shell as Shell, [...(await loadCommands()).values()]));
     return 0;
   },
 };
