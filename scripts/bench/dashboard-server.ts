@@ -6,18 +6,13 @@
  *
  *   bun scripts/bench/dashboard-server.ts dashboard|bare N PORT
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { createEngine } from "../../src/core/engine.ts";
-import { tokenKey } from "../../src/core/records.ts";
 import { dashboardApp } from "../../src/http/dashboard/app.ts";
 import { assets } from "../../src/http/dashboard/assets.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
-import { ConfigFile } from "../../src/store/config-file.ts";
-import { FileStore } from "../../src/store/file-store.ts";
+import { seedHome } from "../../test/helpers/seed.ts";
 
 /** The cookie value both apps expect. */
 export const KEY = "bench-key";
@@ -26,33 +21,7 @@ const [kind, n, port] = [process.argv[2], Number(process.argv[3] ?? 20), Number(
 const origin = `http://127.0.0.1:${port}`;
 
 async function dashboard(): Promise<Hono> {
-  const home = mkdtempSync(join(tmpdir(), `mcp-oauth-bench-dash-${n}-`));
-  const store = new FileStore(home);
-  const servers = new ConfigFile(home);
-  const issuer = "https://as.example.com";
-  for (let i = 0; i < n; i++) {
-    const url = `https://mcp${i}.example.com/mcp`;
-    await servers.put({ name: `server-${i}`, url, issuer, scopes: ["mcp:read"] });
-    await store.store({
-      ServerURL: tokenKey(issuer, url),
-      Username: "mcp-oauth-token",
-      Secret: JSON.stringify({
-        v: 1,
-        resource: url,
-        issuer,
-        token_endpoint: `${issuer}/token`,
-        client_id: "c",
-        auth_method: "none",
-        send_resource: true,
-        access_token: `at-${i}`,
-        token_type: "bearer",
-        refresh_token: `rt-${i}`,
-        scope: "mcp:read",
-        expires_at: Date.now() + 3_600_000,
-        obtained_at: Date.now(),
-      }),
-    });
-  }
+  const { home, store, servers } = await seedHome(n, `mcp-oauth-bench-dash-${n}-`);
   return dashboardApp({
     engine: createEngine({ store, servers }),
     origin,

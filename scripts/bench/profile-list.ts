@@ -3,45 +3,14 @@
  * same set-up as dashboard-server.ts, with the file store's reads counted and timed.
  * Run under a profiler: node_modules/.bin/bun --cpu-prof scripts/bench/profile-list.ts [N] [pages]
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createEngine } from "../../src/core/engine.ts";
-import { tokenKey } from "../../src/core/records.ts";
 import { dashboardApp } from "../../src/http/dashboard/app.ts";
 import { assets } from "../../src/http/dashboard/assets.ts";
-import { ConfigFile } from "../../src/store/config-file.ts";
-import { FileStore } from "../../src/store/file-store.ts";
+import { seedHome } from "../../test/helpers/seed.ts";
 
 const n = Number(process.argv[2] ?? 20);
 const pages = Number(process.argv[3] ?? 2000);
-const home = mkdtempSync(join(tmpdir(), "mcp-oauth-bench-prof-"));
-const store = new FileStore(home);
-const servers = new ConfigFile(home);
-const issuer = "https://as.example.com";
-for (let i = 0; i < n; i++) {
-  const url = `https://mcp${i}.example.com/mcp`;
-  await servers.put({ name: `server-${i}`, url, issuer, scopes: ["mcp:read"] });
-  await store.store({
-    ServerURL: tokenKey(issuer, url),
-    Username: "mcp-oauth-token",
-    Secret: JSON.stringify({
-      v: 1,
-      resource: url,
-      issuer,
-      token_endpoint: `${issuer}/token`,
-      client_id: "c",
-      auth_method: "none",
-      send_resource: true,
-      access_token: `at-${i}`,
-      token_type: "bearer",
-      refresh_token: `rt-${i}`,
-      scope: "mcp:read",
-      expires_at: Date.now() + 3_600_000,
-      obtained_at: Date.now(),
-    }),
-  });
-}
+const { home, store, servers } = await seedHome(n, "mcp-oauth-bench-prof-");
 let gets = 0;
 let getMs = 0;
 const get = store.get.bind(store);

@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { createEngine } from "../../src/core/engine.ts";
 import { decodeJwtClaims } from "../../src/core/jwt-claims.ts";
-import { tokenKey } from "../../src/core/records.ts";
 import { dashboardApp, encodeId } from "../../src/http/dashboard/app.ts";
 import { assets } from "../../src/http/dashboard/assets.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import { ConfigFile } from "../../src/store/config-file.ts";
 import { FileStore } from "../../src/store/file-store.ts";
+import { seedToken } from "../helpers/seed.ts";
 
 const KEY = "shared-key";
 const homes: string[] = [];
@@ -93,24 +93,7 @@ describe("dashboard and CLI share the store (issue 5)", () => {
     const issuer = "http://127.0.0.1:9";
     const url = "https://mcp.example.com/mcp";
     await engine.servers.put({ name: "flaky", url, issuer });
-    await engine.store.store({
-      ServerURL: tokenKey(issuer, url),
-      Username: "mcp-oauth-token",
-      Secret: JSON.stringify({
-        v: 1,
-        resource: url,
-        issuer,
-        token_endpoint: `${issuer}/token`,
-        client_id: "c",
-        auth_method: "none",
-        send_resource: true,
-        access_token: "still-valid",
-        token_type: "bearer",
-        refresh_token: "r",
-        expires_at: Date.now() + 3_600_000,
-        obtained_at: Date.now(),
-      }),
-    });
+    await seedToken(engine.store, { issuer, url, access_token: "still-valid", refresh_token: "r" });
     const html = await (await post(`/s/${encodeId("flaky")}/refresh`, {})).text();
     assert.match(html, /status refresh-failing">refresh failing/);
     assert.match(
@@ -143,22 +126,11 @@ describe("dashboard and CLI share the store (issue 5)", () => {
     const issuer = "https://as.example.com";
     const url = "https://mcp.example.com/mcp";
     await engine.servers.put({ name: "jwt", url, issuer });
-    await engine.store.store({
-      ServerURL: tokenKey(issuer, url),
-      Username: "mcp-oauth-token",
-      Secret: JSON.stringify({
-        v: 1,
-        resource: url,
-        issuer,
-        token_endpoint: `${issuer}/token`,
-        client_id: "c",
-        auth_method: "none",
-        send_resource: true,
-        access_token: jwt,
-        token_type: "bearer",
-        expires_at: Date.now() + 60_000,
-        obtained_at: Date.now(),
-      }),
+    await seedToken(engine.store, {
+      issuer,
+      url,
+      access_token: jwt,
+      expires_at: Date.now() + 60_000,
     });
     const html = await get(`/s/${encodeId("jwt")}/claims`);
     assert.match(html, /Access token claims of jwt/);

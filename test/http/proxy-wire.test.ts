@@ -8,12 +8,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { createEngine, type Engine } from "../../src/core/engine.ts";
-import { tokenKey } from "../../src/core/records.ts";
 import { dashboardApp } from "../../src/http/dashboard/app.ts";
 import { assets } from "../../src/http/dashboard/assets.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { MemoryRegistry } from "../../src/store/server-registry.ts";
 import { listen, type Listening } from "../helpers/listen.ts";
+import { seedToken } from "../helpers/seed.ts";
 
 const KEY = `mcpo_${"k".repeat(43)}`;
 
@@ -54,23 +54,7 @@ describe("proxy wire behaviour (issue 7)", () => {
     const issuer = "http://127.0.0.1:9";
     const url = `${upstream.url}/mcp`;
     await engine.servers.put({ name: "up", url, issuer });
-    await engine.store.store({
-      ServerURL: tokenKey(issuer, url),
-      Username: "mcp-oauth-token",
-      Secret: JSON.stringify({
-        v: 1,
-        resource: url,
-        issuer,
-        token_endpoint: `${issuer}/token`,
-        client_id: "c",
-        auth_method: "none",
-        send_resource: true,
-        access_token: "upstream-token",
-        token_type: "bearer",
-        expires_at: Date.now() + 3_600_000,
-        obtained_at: Date.now(),
-      }),
-    });
+    await seedToken(engine.store, { issuer, url, access_token: "upstream-token" });
     const ready: { app?: ReturnType<typeof dashboardApp> } = {};
     proxy = await listen((req) => ready.app!.fetch(req));
     ready.app = dashboardApp({
