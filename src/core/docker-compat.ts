@@ -163,6 +163,17 @@ export function dockerExpiry(token: DockerToken): number | undefined {
   return Number.isFinite(at) && at > 0 ? at : undefined;
 }
 
+/** The status `ls` shows for a server Docker authorized, as for our own (S20). */
+export function dockerStatus(
+  token: DockerToken | undefined,
+  now: number,
+): { state: "authorized" | "expired-refreshable" | "needs-authorization"; expiresAt?: number } {
+  if (!token) return { state: "needs-authorization" };
+  const expiresAt = dockerExpiry(token);
+  if (expiresAt === undefined || expiresAt > now) return { state: "authorized", expiresAt };
+  return { state: token.refresh_token ? "expired-refreshable" : "needs-authorization", expiresAt };
+}
+
 /** Shape check of a decoded Docker client entry. */
 export function isDockerClient(x: Partial<DockerClient> | undefined): x is DockerClient {
   return !!x && typeof x.clientId === "string" && typeof x.serverName === "string" &&

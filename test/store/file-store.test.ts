@@ -9,6 +9,7 @@ import { FileLock } from "../../src/store/file-lock.ts";
 import { FileStore } from "../../src/store/file-store.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import type { CredentialStore } from "../../src/store/credential-store.ts";
+import { checkStoreContract } from "../helpers/store-contract.ts";
 
 const homes: string[] = [];
 async function home(): Promise<string> {
@@ -21,24 +22,7 @@ after(() => Promise.all(homes.map((h) => rm(h, { recursive: true, force: true })
 function contract(name: string, make: () => Promise<CredentialStore>) {
   describe(`${name}: the credential-helper contract`, () => {
     it("store, get, list, erase", async () => {
-      const s = await make();
-      assert.equal(await s.get("https://a.example/x"), undefined);
-      await s.store({ ServerURL: "https://a.example/x", Username: "u1", Secret: "s1" });
-      await s.store({ ServerURL: "https://b.example/y", Username: "u2", Secret: "s2" });
-      assert.deepEqual(await s.get("https://a.example/x"), {
-        ServerURL: "https://a.example/x",
-        Username: "u1",
-        Secret: "s1",
-      });
-      assert.deepEqual(await s.list(), {
-        "https://a.example/x": "u1",
-        "https://b.example/y": "u2",
-      });
-      await s.store({ ServerURL: "https://a.example/x", Username: "u1", Secret: "s1b" });
-      assert.equal((await s.get("https://a.example/x"))?.Secret, "s1b");
-      await s.erase("https://a.example/x");
-      await s.erase("https://never.example/");
-      assert.deepEqual(await s.list(), { "https://b.example/y": "u2" });
+      await checkStoreContract(await make());
     });
   });
 }

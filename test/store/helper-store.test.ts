@@ -24,6 +24,7 @@ import {
   runWithEnv,
 } from "../fixtures/fake-helpers/index.ts";
 import { makePassStore, PASS_PACKAGES, type PassStore, setEnv } from "./pass-env.ts";
+import { checkStoreContract } from "../helpers/store-contract.ts";
 
 const runtime = await detectRuntime();
 const SLOW = { timeout: 30_000 };
@@ -445,22 +446,8 @@ describe("HelperStore against the real docker-credential-pass (throwaway GPG key
       const p = ready();
       const s = make();
       assert.equal(s.program, "docker-credential-pass");
-      assert.equal(await s.get("https://a.example/x"), undefined);
-      await s.erase("https://a.example/x");
-      await s.store({ ServerURL: "https://a.example/x", Username: "u1", Secret: "s1 ✓" });
-      await s.store({ ServerURL: "https://b.example/y", Username: "u2", Secret: "s2" });
-      assert.deepEqual(await s.get("https://a.example/x"), {
-        ServerURL: "https://a.example/x",
-        Username: "u1",
-        Secret: "s1 ✓",
-      });
-      assert.deepEqual(await s.list(), {
-        "https://a.example/x": "u1",
-        "https://b.example/y": "u2",
-      });
-      await s.store({ ServerURL: "https://a.example/x", Username: "u1", Secret: "s1b" });
-      assert.equal((await s.get("https://a.example/x"))?.Secret, "s1b");
-      await s.erase("https://a.example/x");
+      // The empty record pass 0.6.4 answers for an unknown key reads as absent.
+      await checkStoreContract(s, "s1 ✓");
       await s.erase("https://b.example/y");
       assert.deepEqual(await p.rawList(), {});
       assert.deepEqual(await s.list(), {});

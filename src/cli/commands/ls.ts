@@ -1,5 +1,5 @@
 /** `mcp-oauth ls`: every server with its status. @module */
-import { dockerExpiry } from "../../core/docker-compat.ts";
+import { dockerStatus } from "../../core/docker-compat.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 import type { Command } from "../command.ts";
 import { relativeTime, table } from "../format.ts";
@@ -46,23 +46,12 @@ Examples:
     const docker = ctx.engine.store.name === "file"
       ? []
       : (await ctx.engine.dockerServers()).filter((d) => !known.has(d.client.serverName));
-    const dockerRows = docker.map(({ client, token }) => {
-      const expiresAt = token ? dockerExpiry(token) : undefined;
-      const state = !token
-        ? "needs-authorization"
-        : expiresAt === undefined || expiresAt > Date.now()
-        ? "authorized"
-        : token.refresh_token
-        ? "expired-refreshable"
-        : "needs-authorization";
-      return {
-        name: client.serverName,
-        url: client.resourceUrl,
-        issuer: client.authorizationServer,
-        state,
-        expiresAt,
-      };
-    });
+    const dockerRows = docker.map(({ client, token }) => ({
+      name: client.serverName,
+      url: client.resourceUrl,
+      issuer: client.authorizationServer,
+      ...dockerStatus(token, Date.now()),
+    }));
     if (args.values.json) {
       ctx.io.out(JSON.stringify(
         {
