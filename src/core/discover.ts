@@ -8,6 +8,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import { HostScope } from "./host-policy.ts";
 import type { HttpContext } from "./http-context.ts";
 import { Trace } from "./trace.ts";
 import {
@@ -90,6 +91,8 @@ export async function discover(
   );
   const resource = canonicalResource(server);
   const trace = new Trace(options.clock);
+  // SSRF guard: what metadata names may only lead to the server's own hosts.
+  const scope = new HostScope(server, http.allowedHosts);
   const wellKnown = options.resourceMetadataUrl
     ? [options.resourceMetadataUrl]
     : protectedResourceMetadataUrls(server);
@@ -105,7 +108,9 @@ export async function discover(
   if (fromHeader && !options.resourceMetadataUrl) {
     // S1: the header's URL wins; fetch it unless round 1 already did.
     const known = candidates.find((c) => c.url === fromHeader);
-    ordered.push(known ?? await fetchPrm(http, fromHeader, resource, trace, ++round));
+    ordered.push(
+      known ?? await fetchPrm(http, fromHeader, resource, trace, ++round, scope),
+    );
   }
   ordered.push(...candidates.filter((c) => c.url !== fromHeader));
   const prmResult = pick(ordered, trace, "prm");
@@ -144,6 +149,7 @@ export async function discover(
     "Authorization server",
     http.allowInsecureHttp,
   );
+  scope.adoptIssuer(issuerUrl, "Authorization server");
   round++;
   const asCandidates = await Promise.all(
     authorizationServerMetadataUrls(issuerUrl).map((url) =>
@@ -180,14 +186,18 @@ export async function discover(
       "token_endpoint",
       "registration_endpoint",
       "revocation_endpoint",
+      "device_authorization_endpoint",
     ] as const
   ) {
     const value = as[key];
     if (value !== undefined) {
-      assertAllowedUrl(
-        parseUrl(String(value), `AS metadata ${key}`),
+      scope.check(
+        assertAllowedUrl(
+          parseUrl(String(value), `AS metadata ${key}`),
+          `AS metadata ${key}`,
+          http.allowInsecureHttp,
+        ),
         `AS metadata ${key}`,
-        http.allowInsecureHttp,
       );
     }
   }
@@ -268,8 +278,9 @@ async function fetchPrm(
   resource: string,
   trace: Trace,
   round: number,
+  scope?: HostScope,
 ): Promise<Fetched<ResourceMetadata>> {
-  return await fetchJson(http, url, trace, round, "prm", async (res) => {
+  return await fetchJson(http, url, trace, round, "prm", scope, async (res) => {
     try {
       return await oauth.processResourceDiscoveryResponse(new URL(resource), res);
     } catch (err) {
@@ -307,7 +318,7 @@ async function fetchAsMetadata(
   trace: Trace,
   round: number,
 ): Promise<Fetched<AuthorizationServerMetadata>> {
-  return await fetchJson(http, url, trace, round, "as-metadata", async (res) => {
+  return await fetchJson(http, url, trace, round, "as-metadata", undefined, async (res) => {
     try {
       return await oauth.processDiscoveryResponse(issuer, res);
     } catch (err) {
@@ -331,16 +342,16 @@ async function fetchJson<T>(
   trace: Trace,
   round: number,
   kind: "prm" | "as-metadata",
+  scope: HostScope | undefined,
   process: (res: Response) => Promise<T>,
 ): Promise<Fetched<T>> {
   const started = trace.clock();
   let status: number | undefined;
   try {
-    const target = assertAllowedUrl(
-      parseUrl(url, kind === "prm" ? "Resource metadata URL" : "Metadata URL"),
-      url,
-      http.allowInsecureHttp,
-    );
+    const what = kind === "prm" ? "Resource metadata URL" : "Metadata URL";
+    const target = assertAllowedUrl(parseUrl(url, what), url, http.allowInsecureHttp);
+    // Only the URL from the 401 header has a scope: the well-known ones are built on origins we trust.
+    scope?.check(target, "The resource_metadata URL");
     const res = await http.bounded(target, { headers: { accept: "application/json" } });
     status = res.status;
     if (res.status !== 200) {
@@ -380,7 +391,10 @@ function pick<T>(
   kind: "prm" | "as-metadata",
 ): Fetched<T> & { ok: true } | undefined {
   for (const r of results) {
-    if (!r.ok && r.error.code === ErrorCode.RESOURCE_MISMATCH) throw r.error;
+    if (
+      !r.ok &&
+      (r.error.code === ErrorCode.RESOURCE_MISMATCH || r.error.code === ErrorCode.UNTRUSTED_HOST)
+    ) throw r.error;
     if (r.ok) {
       for (const other of results) {
         if (other !== r && other.ok) {

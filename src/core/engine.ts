@@ -19,6 +19,7 @@ import {
   readDockerServers,
 } from "./docker-compat.ts";
 import { discover, type Discovery } from "./discover.ts";
+import { HostScope } from "./host-policy.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
@@ -59,6 +60,8 @@ export interface EngineOptions {
   limits?: Partial<HttpLimits>;
   /** Allow plain http to non-loopback hosts (S24). Development only. */
   allowInsecureHttp?: boolean;
+  /** Hosts metadata may point at besides loopback and the server's own (SSRF guard). */
+  allowedHosts?: readonly string[];
   /** Client name sent in registrations. */
   clientName?: string;
   /** How long an authorization request stays valid, ms (S15). */
@@ -142,6 +145,7 @@ export class Engine {
     this.http = createHttpContext(options.fetch, {
       limits: options.limits,
       allowInsecureHttp: options.allowInsecureHttp,
+      allowedHosts: options.allowedHosts,
     });
     this.#lock = options.lock ?? new ProcessLock();
     this.#now = options.now ?? Date.now;
@@ -361,10 +365,13 @@ export class Engine {
         if (res.status !== 200) continue;
         const as = await oauth.processDiscoveryResponse(new URL(issuer), res);
         if (as.revocation_endpoint) {
-          assertAllowedUrl(
-            new URL(as.revocation_endpoint),
+          new HostScope(new URL(issuer), this.http.allowedHosts).check(
+            assertAllowedUrl(
+              new URL(as.revocation_endpoint),
+              "revocation_endpoint",
+              this.http.allowInsecureHttp,
+            ),
             "revocation_endpoint",
-            this.http.allowInsecureHttp,
           );
         }
         return as.revocation_endpoint;

@@ -23,6 +23,8 @@ export const ErrorCode = {
   DISCOVERY_FAILED: "DISCOVERY_FAILED",
   /** PRM `resource` differs from the MCP server URL (S3). */
   RESOURCE_MISMATCH: "RESOURCE_MISMATCH",
+  /** Metadata points at a host that is not the server's own (SSRF guard). */
+  UNTRUSTED_HOST: "UNTRUSTED_HOST",
   /** AS metadata `issuer` differs from the issuer it was fetched for (S6). */
   ISSUER_MISMATCH: "ISSUER_MISMATCH",
   /** The AS does not support PKCE with S256 (S12). */

@@ -23,12 +23,18 @@ export interface HttpContext {
   limits: HttpLimits;
   /** Plain http to non-loopback hosts (S24); off unless the user opts in. */
   allowInsecureHttp: boolean;
+  /** Hosts metadata may send us to besides the server's own (see host-policy.ts). */
+  allowedHosts: readonly string[];
 }
 
 /** Build the context from a fetch and options. */
 export function createHttpContext(
   fetchImpl: FetchLike = globalThis.fetch,
-  options: { limits?: Partial<HttpLimits>; allowInsecureHttp?: boolean } = {},
+  options: {
+    limits?: Partial<HttpLimits>;
+    allowInsecureHttp?: boolean;
+    allowedHosts?: readonly string[];
+  } = {},
 ): HttpContext {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   return {
@@ -37,6 +43,7 @@ export function createHttpContext(
     unread: unreadFetch(fetchImpl, limits),
     limits,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
+    allowedHosts: options.allowedHosts ?? [],
   };
 }
 

@@ -20,6 +20,10 @@ export interface Settings {
   helperMaxSecretBytes?: Record<string, number>;
   /** How long a credential helper may take, ms. */
   helperTimeoutMs?: number;
+  /** How long one network request may take, ms (default 10 s; $MCP_OAUTH_HTTP_TIMEOUT_MS wins). */
+  httpTimeoutMs?: number;
+  /** Hosts metadata may send mcp-oauth to besides loopback and each server's own (SSRF guard). */
+  allowedHosts?: string[];
 }
 
 interface ConfigShape {
