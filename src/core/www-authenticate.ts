@@ -47,7 +47,15 @@ export function parseWwwAuthenticate(header: string | null | undefined): Challen
       const value = readValue(rest);
       if (!value) break;
       const key = name.toLowerCase();
-      if (!(key in current.params)) current.params[key] = value.value;
+      // Own properties only: "constructor" or "__proto__" must not hit the prototype.
+      if (!Object.hasOwn(current.params, key)) {
+        Object.defineProperty(current.params, key, {
+          value: value.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
       rest = rest.slice(value.length);
       continue;
     }
