@@ -59,11 +59,18 @@ export function parseCommandArgs(
       throw usageError(command, `unknown option ${flag} for "${command}"`);
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      const option = flag.split(" ")[0];
+      const message = (err as Error).message;
+      // "--port -1": parseArgs will not take a value that starts with a dash.
+      if (/argument is ambiguous/.test(message)) {
+        throw usageError(
+          command,
+          `option ${option} needs a value (one that starts with "-" is written ${option}=-…)`,
+        );
+      }
       throw usageError(
         command,
-        `option ${flag.split(" ")[0]} ${
-          /argument missing/.test((err as Error).message) ? "needs a value" : "takes no value"
-        }`,
+        `option ${option} ${/argument missing/.test(message) ? "needs a value" : "takes no value"}`,
       );
     }
     throw usageError(command, (err as Error).message.split("\n")[0]!);

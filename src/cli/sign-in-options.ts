@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { splitScopes } from "../core/scopes.ts";
+import { scopesArgument } from "../core/server-input.ts";
 import { assertAllowedUrl, isLoopbackHost, parseUrl } from "../core/urls.ts";
 import {
   checkArgument,
@@ -86,7 +86,7 @@ export function signInOptionsFrom(command: string, args: ParsedArgs): SignInOpti
     redirect,
     relayUri,
     timeoutS: int(command, args, "timeout", 1, 86_400) ?? 300,
-    scopes: scopes !== undefined ? splitScopes(scopes) : undefined,
+    scopes: scopes !== undefined ? scopesArgument(scopes) : undefined,
     clientId: str(args, "client-id"),
     clientSecret: str(args, "client-secret"),
     clientMetadataUrl: clientMetadataUrlArg(command, str(args, "client-metadata-url")),
@@ -104,9 +104,13 @@ function relayOption(command: string, value: string, insecure: boolean): string 
 }
 
 /** A loopback redirect URI with a port: we listen there. Anything else is undefined. */
-function redirectOption(_command: string, value: string | undefined): SignInOptions["redirect"] {
+function redirectOption(command: string, value: string | undefined): SignInOptions["redirect"] {
   if (value === undefined) return undefined;
   const u = checkArgument(() => parseUrl(value, "--redirect-uri"));
+  // RFC 6749 §3.1.2: a redirect URI has no fragment, loopback or not.
+  if (u.hash || value.includes("#")) {
+    throw usageError(command, "--redirect-uri must not have a fragment");
+  }
   if (u.protocol !== "http:" || !isLoopbackHost(u.hostname) || !u.port) return undefined;
   return { uri: u.href, port: Number(u.port), path: u.pathname };
 }

@@ -20,7 +20,7 @@ import {
 } from "./docker-compat.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { HostScope } from "./host-policy.ts";
-import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
 import type { FetchLike, HttpLimits } from "./http.ts";
@@ -41,14 +41,14 @@ import {
 import { oauthErrorCode } from "./oauth-errors.ts";
 import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes, splitScopes } from "./scopes.ts";
-import { type ServerInput, validateServerInput } from "./server-input.ts";
-import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import {
-  assertAllowedUrl,
-  authorizationServerMetadataUrls,
-  canonicalResource,
-  parseUrl,
-} from "./urls.ts";
+  SERVER_NAME,
+  type ServerInput,
+  serverUrlArgument,
+  validateServerInput,
+} from "./server-input.ts";
+import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
+import { assertAllowedUrl, authorizationServerMetadataUrls, canonicalResource } from "./urls.ts";
 
 /** What `createEngine` needs. Only `store` and `servers` are required. */
 export interface EngineOptions {
@@ -162,10 +162,18 @@ export class Engine {
     const byName = await this.servers.get(nameOrUrl);
     if (byName) return byName;
     if (/^[a-z][a-z0-9+.-]*:/i.test(nameOrUrl)) {
-      const canonical = canonicalResource(parseUrl(nameOrUrl, "Server URL"));
+      const canonical = canonicalResource(serverUrlArgument(nameOrUrl));
       const all = await this.servers.list();
       return all.find((d) => canonicalResource(d.url) === canonical) ??
         { name: canonical, url: nameOrUrl, adhoc: true };
+    }
+    if (!SERVER_NAME.test(nameOrUrl)) {
+      throw new McpOAuthError(
+        ErrorCode.USAGE,
+        `"${
+          oneLine(nameOrUrl, 80)
+        }" is neither a server name nor a URL: names use letters, digits, ".", "_" or "-", URLs start with https://.`,
+      );
     }
     throw new McpOAuthError(
       ErrorCode.UNKNOWN_SERVER,

@@ -76,13 +76,17 @@ export class McpOAuthError extends Error {
   }
 }
 
+/** C0 and C1 controls, and the bidirectional ones. */
+// deno-lint-ignore no-control-regex
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
 /**
  * Make text that came from the network safe to show on one line: control
  * characters become spaces and the length is capped, so a hostile server
  * cannot forge extra output lines or flood the terminal.
  */
 export function oneLine(text: string, max = 300): string {
-  // deno-lint-ignore no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  // Bidirectional controls too: they would reorder what the terminal shows (CVE-2021-42574).
+  const flat = text.replace(UNSHOWABLE, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -6,7 +6,7 @@
  */
 import type { ServerDefinition } from "../store/server-registry.ts";
 import { catalogEntry, catalogEntryForUrl } from "./catalog.ts";
-import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { splitScopes } from "./scopes.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
 
@@ -62,13 +62,14 @@ export function validateServerInput(
   } catch (err) {
     throw usage((err as Error).message);
   }
+  serverUrlArgument(url);
   if (input.clientSecret && !input.clientId) throw usage("--client-secret needs --client-id");
   const cimd = input.clientMetadataUrl
     ? validClientMetadataUrl(input.clientMetadataUrl)
     : undefined;
   const known = catalogEntryForUrl(url);
   const scopes = input.scopes !== undefined && input.scopes.trim() !== ""
-    ? splitScopes(input.scopes)
+    ? scopesArgument(input.scopes)
     : known?.scopes;
   const def: ServerDefinition = { name: input.name, url };
   if (scopes) def.scopes = [...scopes];
@@ -97,4 +98,47 @@ export function validClientMetadataUrl(value: string): string {
     );
   }
   return u.href;
+}
+
+/**
+ * A server URL typed by a person (`add`, or a URL where a name is accepted): absolute, http or
+ * https, and without a user name or password, which would end up in config.json and in output.
+ * @throws McpOAuthError USAGE naming what is wrong
+ */
+export function serverUrlArgument(value: string): URL {
+  let url: URL;
+  try {
+    url = assertAllowedUrl(parseUrl(value, "Server URL"), "Server URL", true);
+  } catch (err) {
+    throw new McpOAuthError(ErrorCode.USAGE, (err as Error).message);
+  }
+  if (url.username || url.password) {
+    throw new McpOAuthError(
+      ErrorCode.USAGE,
+      'Server URL must not carry a user name or password ("user:password@"); give the URL without them',
+    );
+  }
+  return url;
+}
+
+/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * Space-separated scopes typed by a person (`--scopes`), each a valid scope token.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-3.3
+ * @throws McpOAuthError USAGE naming the first bad scope
+ */
+export function scopesArgument(value: string): string[] {
+  const scopes = splitScopes(value);
+  const bad = scopes.find((s) => !SCOPE_TOKEN.test(s));
+  if (bad !== undefined) {
+    throw new McpOAuthError(
+      ErrorCode.USAGE,
+      `--scopes has "${
+        oneLine(bad, 40)
+      }", which is not a scope: use printable ASCII without quotes or backslashes, separated by spaces`,
+    );
+  }
+  return scopes;
 }

@@ -50,7 +50,17 @@ export class FileLock implements Lock {
 
   /** Take the lock; resolves to the content written, which identifies this holder. */
   async #acquire(path: string): Promise<string> {
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `Cannot create the lock folder ${this.#dir} (${
+          (err as { code?: string }).code ?? (err as Error).message
+        }); make sure the mcp-oauth home (--home or $MCP_OAUTH_HOME) is a folder you can write to.`,
+        { cause: err },
+      );
+    }
     const deadline = Date.now() + this.#timeoutMs;
     // Short waits: a refresh holds the lock for one round trip, and waiters should follow at once.
     for (let delay = 5;; delay = Math.min(delay * 2, 25)) {
