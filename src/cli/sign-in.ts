@@ -81,12 +81,15 @@ async function browserSignIn(
         return { ok: false, message: err instanceof Error ? err.message : String(err) };
       },
     );
+  // The Host names a browser may use for the listener, filled in once its port is known.
+  const hosts: string[] = [];
   const listener = await listen(
     ctx,
-    callbackApp(complete, options.redirect?.path).fetch,
+    callbackApp(complete, options.redirect?.path, hosts).fetch,
     preferred,
     required,
   );
+  hosts.push(...listenerHosts(listener.port, options.redirect?.uri));
   const loopbackUri = options.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
   // Through a relay the AS redirects to the relay, which forwards to http://localhost:PORT.
   const redirectUri = options.relayUri ?? loopbackUri;
@@ -284,6 +287,18 @@ function timedOut(seconds: number): McpOAuthError {
     ErrorCode.AUTHORIZATION_TIMEOUT,
     `No sign-in completed within ${seconds} s; run the command again (or raise --timeout).`,
   );
+}
+
+/**
+ * Host header values that reach the callback listener on 127.0.0.1:`port`: its address,
+ * localhost (a relay forwards there), and the host of a loopback --redirect-uri such as
+ * `app.localhost`. Anything else is a DNS-rebinding page.
+ */
+function listenerHosts(port: number, redirectUri: string | undefined): string[] {
+  const names = ["127.0.0.1", "localhost"];
+  if (redirectUri) names.push(new URL(redirectUri).hostname);
+  // A browser leaves out the default port.
+  return names.flatMap((n) => port === 80 ? [`${n}:80`, n] : [`${n}:${port}`]);
 }
 
 function portOf(uri: string | undefined): number | undefined {

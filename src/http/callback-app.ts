@@ -17,12 +17,15 @@ export interface CallbackOutcome {
 
 /**
  * A Hono app serving `GET /callback` (or `path`). `handle` gets the full callback URL and
- * decides; the page only reports the outcome.
+ * decides; the page only reports the outcome. With `hosts`, a request whose Host header is
+ * none of them is refused with 421 before `handle` sees it (DNS rebinding); the list is read
+ * on every request, so a caller may fill it once the listener's port is known.
  * @see https://datatracker.ietf.org/doc/html/rfc8252#section-7.3
  */
 export function callbackApp(
   handle: (url: URL) => Promise<CallbackOutcome>,
   path = "/callback",
+  hosts?: readonly string[],
 ): Hono {
   const app = new Hono();
   app.use(secureHeaders({
@@ -33,6 +36,20 @@ export function callbackApp(
     },
     referrerPolicy: "no-referrer",
   }));
+  if (hosts) {
+    app.use(async (c, next) => {
+      const host = (c.req.header("host") ?? "").toLowerCase();
+      if (!hosts.some((h) => h.toLowerCase() === host)) {
+        return c.text(
+          `Refused: this sign-in listener answers only to ${
+            hosts[0] ?? "its loopback address"
+          } (Host was "${host.slice(0, 100)}").`,
+          421,
+        );
+      }
+      await next();
+    });
+  }
   app.get(path, async (c) => {
     const outcome = await handle(new URL(c.req.url));
     c.header("Cache-Control", "no-store");
