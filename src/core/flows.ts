@@ -31,10 +31,17 @@ export interface PendingAuthorization {
 /** The pending requests of this process. */
 export class AuthorizationFlows {
   readonly #pending = new Map<string, PendingAuthorization>();
+  #changes = 0;
+
+  /** Grows with every change, so a view built from these flows knows when it is stale. */
+  get version(): number {
+    return this.#changes;
+  }
 
   /** Remember a request until its callback or its expiry. */
   add(pending: PendingAuthorization): void {
     this.#pending.set(pending.state, pending);
+    this.#changes++;
   }
 
   /**
@@ -43,7 +50,7 @@ export class AuthorizationFlows {
    */
   take(state: string, now: number): PendingAuthorization | undefined {
     const p = this.#pending.get(state);
-    this.#pending.delete(state);
+    if (this.#pending.delete(state)) this.#changes++;
     this.#sweep(now);
     return p && p.expiresAt > now ? p : undefined;
   }
@@ -61,6 +68,8 @@ export class AuthorizationFlows {
   }
 
   #sweep(now: number): void {
-    for (const [state, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(state);
+    for (const [state, p] of this.#pending) {
+      if (p.expiresAt <= now && this.#pending.delete(state)) this.#changes++;
+    }
   }
 }

@@ -68,8 +68,8 @@ export function relayTarget(query: string): URL {
 }
 
 /**
- * Security headers of every relay answer, built once: the relay's hot path is
- * one redirect, so they are set directly rather than by middleware.
+ * Security headers of every page the relay renders, built once and set
+ * directly rather than by middleware.
  */
 const SECURITY: Record<string, string> = {
   "content-security-policy":
@@ -83,6 +83,18 @@ const SECURITY: Record<string, string> = {
   "cache-control": "no-store",
 };
 
+/**
+ * Headers of the redirect, the hot path. A 302 without a body is never
+ * rendered, so the document-only headers (CSP, frame, sniffing, COOP/CORP)
+ * would be bytes on the wire for nothing; what matters is that it is never
+ * cached, never sends the code on as a Referer, and stays on https.
+ */
+const REDIRECT: Record<string, string> = {
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "strict-transport-security": "max-age=31536000",
+};
+
 /** The relay app: `GET /callback`, and a short page at `/`. */
 export function relayApp(): Hono {
   const app = new Hono();
@@ -91,7 +103,7 @@ export function relayApp(): Hono {
     const q = url.indexOf("?");
     try {
       const location = relayLocation(q === -1 ? "" : url.slice(q));
-      return new Response(null, { status: 302, headers: { ...SECURITY, location } });
+      return new Response(null, { status: 302, headers: { ...REDIRECT, location } });
     } catch (err) {
       if (!(err instanceof RelayRefusal)) throw err;
       return c.html(refusalPage(err.message), 400, SECURITY);

@@ -5,25 +5,57 @@
  *
  * @module
  */
-import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 
 /** Parsed files by path, valid while the file's inode, size and mtime are unchanged. */
 const cache = new Map<string, { stamp: string; value: unknown }>();
+/** Shared reads in progress: N concurrent readers (a dashboard page's rows) cost one stat. */
+const inflight = new Map<string, Promise<unknown>>();
 
 /**
  * Parse the JSON file at `path`; undefined when it does not exist. Repeated
  * reads of an unchanged file are served from memory (writes replace the file,
- * so its inode changes): callers must not mutate the result unless `fresh`.
+ * so its inode changes), and reads that overlap share one: callers must not
+ * mutate the result unless `fresh`.
  */
-export async function readJsonFile(
+export function readJsonFile(
   path: string,
   options: { fresh?: boolean } = {},
 ): Promise<unknown> {
+  if (options.fresh) return readOnce(path, true);
+  let pending = inflight.get(path);
+  if (!pending) {
+    pending = readOnce(path, false).finally(() => {
+      if (inflight.get(path) === pending) inflight.delete(path);
+    });
+    inflight.set(path, pending);
+  }
+  return pending;
+}
+
+/**
+ * The identity of the file's current content: inode, size and mtime (writes
+ * rename a new file into place, so the inode changes); "absent" when there is
+ * no file, undefined when it cannot be read.
+ */
+export function fileStamp(path: string): string | undefined {
+  try {
+    // A stat is a few microseconds; the thread-pool hop of the async one costs more than it.
+    const info = statSync(path);
+    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+  } catch (err) {
+    return (err as { code?: string }).code === "ENOENT" ? "absent" : undefined;
+  }
+}
+
+async function readOnce(path: string, fresh: boolean): Promise<unknown> {
+  const options = { fresh };
   let stamp: string;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
   } catch (err) {
     return absentOrThrow(path, err);
@@ -74,6 +106,8 @@ export async function writeJsonFile(path: string, value: unknown): Promise<void>
     // open() honours the umask; make sure the mode is exactly 0600.
     await chmod(tmp, 0o600);
     await rename(tmp, path);
+    // A read that began before this write must not be shared with readers that come after it.
+    inflight.delete(path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
     if (err instanceof McpOAuthError) throw err;

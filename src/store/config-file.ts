@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
-import { readJsonFile, writeJsonFile } from "./atomic-file.ts";
+import { fileStamp, readJsonFile, writeJsonFile } from "./atomic-file.ts";
 import { FileLock } from "./file-lock.ts";
 import type { ServerDefinition, ServerRegistry } from "./server-registry.ts";
 
@@ -31,6 +31,9 @@ interface ConfigShape {
   settings?: Settings;
   servers: Record<string, Omit<ServerDefinition, "name">>;
 }
+
+/** Parsed config files already checked (readJsonFile returns the same object while unchanged). */
+const validated = new WeakSet<object>();
 
 /** Server definitions in `<home>/config.json`. */
 export class ConfigFile implements ServerRegistry {
@@ -84,6 +87,10 @@ export class ConfigFile implements ServerRegistry {
     return removed;
   }
 
+  stamp(): string | undefined {
+    return fileStamp(this.path);
+  }
+
   async #read(fresh = false): Promise<ConfigShape> {
     const raw = await readJsonFile(this.path, { fresh }) as Partial<ConfigShape> | undefined;
     if (raw === undefined) return { version: 1, servers: {} };
@@ -96,6 +103,9 @@ export class ConfigFile implements ServerRegistry {
         `${this.path} is not an mcp-oauth config file; repair it or move it away, then retry.`,
       );
     }
+    const shape: ConfigShape = { version: 1, settings: raw.settings, servers: raw.servers };
+    // A cached, unchanged file was checked when it was first parsed.
+    if (validated.has(raw)) return shape;
     for (const [name, def] of Object.entries(raw.servers)) {
       if (typeof def?.url !== "string") {
         throw new McpOAuthError(
@@ -113,7 +123,8 @@ export class ConfigFile implements ServerRegistry {
         `${this.path}: "settings" must be an object; repair it, then retry.`,
       );
     }
-    return { version: 1, settings: raw.settings, servers: raw.servers };
+    if (!fresh) validated.add(raw);
+    return shape;
   }
 
   #update(change: (c: ConfigShape) => boolean): Promise<void> {

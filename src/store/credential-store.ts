@@ -27,4 +27,9 @@ export interface CredentialStore {
   erase(serverURL: string): Promise<void>;
   /** ServerURL → Username of every entry. */
   list(): Promise<Record<string, string>>;
+  /**
+   * A cheap token that changes whenever the entries may have changed (any
+   * process); absent when the store cannot tell, and then nothing is cached.
+   */
+  stamp?(): string | undefined;
 }

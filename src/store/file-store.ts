@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
-import { readJsonFile, writeJsonFile } from "./atomic-file.ts";
+import { fileStamp, readJsonFile, writeJsonFile } from "./atomic-file.ts";
 import type { Credential, CredentialStore } from "./credential-store.ts";
 import { FileLock } from "./file-lock.ts";
 
@@ -55,6 +55,10 @@ export class FileStore implements CredentialStore {
   async list(): Promise<Record<string, string>> {
     const { credentials } = await this.#read();
     return Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, v.Username]));
+  }
+
+  stamp(): string | undefined {
+    return fileStamp(this.path);
   }
 
   async #read(fresh = false): Promise<FileShape> {

@@ -9,6 +9,7 @@ import type { Credential, CredentialStore } from "./credential-store.ts";
 export class MemoryStore implements CredentialStore {
   readonly name = "memory";
   readonly #entries = new Map<string, Credential>();
+  #writes = 0;
 
   get(serverURL: string): Promise<Credential | undefined> {
     const c = this.#entries.get(serverURL);
@@ -17,12 +18,17 @@ export class MemoryStore implements CredentialStore {
 
   store(credential: Credential): Promise<void> {
     this.#entries.set(credential.ServerURL, { ...credential });
+    this.#writes++;
     return Promise.resolve();
   }
 
   erase(serverURL: string): Promise<void> {
-    this.#entries.delete(serverURL);
+    if (this.#entries.delete(serverURL)) this.#writes++;
     return Promise.resolve();
+  }
+
+  stamp(): string {
+    return String(this.#writes);
   }
 
   list(): Promise<Record<string, string>> {

@@ -37,11 +37,17 @@ export interface ServerRegistry {
   put(definition: ServerDefinition): Promise<void>;
   /** True when something was removed. */
   remove(name: string): Promise<boolean>;
+  /** Changes whenever the definitions may have changed; see CredentialStore.stamp. */
+  stamp?(): string | undefined;
 }
 
 /** Definitions in memory, for tests. */
 export class MemoryRegistry implements ServerRegistry {
   readonly #defs = new Map<string, ServerDefinition>();
+  #changes = 0;
+  stamp(): string {
+    return String(this.#changes);
+  }
   list(): Promise<ServerDefinition[]> {
     return Promise.resolve([...this.#defs.values()].map((d) => ({ ...d })));
   }
@@ -51,9 +57,12 @@ export class MemoryRegistry implements ServerRegistry {
   }
   put(definition: ServerDefinition): Promise<void> {
     this.#defs.set(definition.name, { ...definition });
+    this.#changes++;
     return Promise.resolve();
   }
   remove(name: string): Promise<boolean> {
-    return Promise.resolve(this.#defs.delete(name));
+    const removed = this.#defs.delete(name);
+    if (removed) this.#changes++;
+    return Promise.resolve(removed);
   }
 }

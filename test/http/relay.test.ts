@@ -69,13 +69,23 @@ describe("relay: forwarding (issue 8)", () => {
     assert.equal(p.has("utm_source") || p.has("redirect"), false);
   });
 
-  it("sends security headers and no-store, and keeps nothing between requests", async () => {
+  it("redirects with no-store, no Referer and HSTS; pages add CSP and friends; keeps nothing", async () => {
     const res = await get(`?code=a&state=mcp-oauth:8000:${NONCE}`);
-    assert.match(res.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+    assert.equal(res.status, 302);
     assert.equal(res.headers.get("referrer-policy"), "no-referrer");
     assert.equal(res.headers.get("cache-control"), "no-store");
-    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(res.headers.get("strict-transport-security"), "max-age=31536000");
     assert.equal(res.headers.get("set-cookie"), null);
+    assert.equal(await res.text(), "");
+    // The refusal page is a document: it gets the document headers too.
+    const refused = await get(`?code=a&state=nope`);
+    assert.equal(refused.status, 400);
+    assert.match(refused.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+    assert.equal(refused.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(refused.headers.get("x-frame-options"), "DENY");
+    assert.equal(refused.headers.get("referrer-policy"), "no-referrer");
+    assert.equal(refused.headers.get("cache-control"), "no-store");
+    assert.equal(refused.headers.get("set-cookie"), null);
   });
 });
 
