@@ -18,6 +18,19 @@ export class YamlSubsetError extends Error {
   }
 }
 
+/** Deeper nesting is refused: catalogs are a few levels deep, and recursion must not overflow. */
+const MAX_DEPTH = 200;
+
+/** Set an own property, as JSON.parse does: a "__proto__" key must not replace the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 interface Line {
   /** 1-based line number. */
   no: number;
@@ -29,6 +42,8 @@ interface Line {
 /** Parse `source` (one YAML document in the supported subset) into plain values. */
 export function parseYamlSubset(source: string): unknown {
   const raw = source.replace(/^\uFEFF/, "").split(/\r?\n/);
+  // The file's final line break ends its last line; it adds no empty line ("|+" keeps lines).
+  if (raw.length > 1 && raw[raw.length - 1] === "") raw.pop();
   const p = new Parser(raw);
   const value = p.document();
   return value;
@@ -39,6 +54,7 @@ class Parser {
   #i = 0;
   /** A virtual line replacing the current one (the content after a sequence's "- "). */
   #pending: Line | undefined;
+  #depth = 0;
 
   constructor(raw: string[]) {
     this.#raw = raw;
@@ -88,21 +104,32 @@ class Parser {
 
   #line(j: number): Line | undefined {
     const text = this.#raw[j]!;
-    const m = /^( *)(.*)$/.exec(text)!;
-    const body = m[2]!;
+    // Not /(.*)/: "." stops at a lone \r or \u2028, which a line may hold.
+    const indent = /^ */.exec(text)![0].length;
+    const body = text.slice(indent);
     if (body.startsWith("\t")) throw new YamlSubsetError("tabs cannot indent YAML", j + 1);
     const stripped = stripComment(body).trimEnd();
     if (!stripped) return undefined;
-    return { no: j + 1, indent: m[1]!.length, text: stripped };
+    return { no: j + 1, indent, text: stripped };
   }
 
   /** A node whose lines are indented exactly `indent`. */
   #block(indent: number): unknown {
     const line = this.#peek()!;
-    if (isSeqItem(line.text)) return this.#sequence(line.indent);
-    if (mappingKey(line.text)) return this.#mapping(line.indent);
-    this.#take();
-    return this.#plainOrFlow(line, line.text, indent);
+    if (++this.#depth > MAX_DEPTH) {
+      throw new YamlSubsetError(
+        `nesting deeper than ${MAX_DEPTH} levels is not supported`,
+        line.no,
+      );
+    }
+    try {
+      if (isSeqItem(line.text)) return this.#sequence(line.indent);
+      if (mappingKey(line.text)) return this.#mapping(line.indent);
+      this.#take();
+      return this.#plainOrFlow(line, line.text, indent);
+    } finally {
+      this.#depth--;
+    }
   }
 
   #sequence(indent: number): unknown[] {
@@ -117,6 +144,11 @@ class Parser {
       if (!content) {
         const next = this.#peek();
         out.push(next && next.indent > indent ? this.#block(next.indent) : null);
+        continue;
+      }
+      // "- |" as yaml.v3 writes a multi-line string in a list: indented past the dash.
+      if (/^[|>]/.test(content)) {
+        out.push(this.#blockScalar(line, content, indent));
         continue;
       }
       // "- key: value" starts a mapping whose keys line up after the dash.
@@ -137,15 +169,15 @@ class Parser {
       const name = keyName(key.trim(), line.no);
       if (Object.hasOwn(out, name)) throw new YamlSubsetError(`duplicate key "${name}"`, line.no);
       if (rest) {
-        out[name] = this.#inlineValue(line, rest, indent);
+        setOwn(out, name, this.#inlineValue(line, rest, indent));
         continue;
       }
       const next = this.#peek();
-      if (next && next.indent > indent) out[name] = this.#block(next.indent);
+      if (next && next.indent > indent) setOwn(out, name, this.#block(next.indent));
       // A sequence may sit at its key's own indentation.
       else if (next && next.indent === indent && isSeqItem(next.text)) {
-        out[name] = this.#sequence(indent);
-      } else out[name] = null;
+        setOwn(out, name, this.#sequence(indent));
+      } else setOwn(out, name, null);
     }
     return out;
   }
@@ -344,7 +376,18 @@ function parseFlow(text: string, no: number): unknown {
   const ws = () => {
     while (text[k] === " ") k++;
   };
+  let depth = 0;
   const value = (): unknown => {
+    if (++depth > MAX_DEPTH) {
+      throw new YamlSubsetError(`nesting deeper than ${MAX_DEPTH} levels is not supported`, no);
+    }
+    try {
+      return collection();
+    } finally {
+      depth--;
+    }
+  };
+  const collection = (): unknown => {
     ws();
     const c = text[k];
     if (c === "[") {
@@ -388,7 +431,7 @@ function parseFlow(text: string, no: number): unknown {
         ws();
         if (text[k] !== ":") throw new YamlSubsetError("expected : in a flow mapping", no);
         k++;
-        out[key] = value();
+        setOwn(out, key, value());
         ws();
         if (text[k] === ",") {
           k++;
