@@ -15,7 +15,7 @@
  * @see https://github.com/docker/mcp-registry
  * @module
  */
-import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { SERVER_NAME } from "./server-input.ts";
 import { parseYamlSubset, YamlSubsetError } from "./yaml-subset.ts";
 
@@ -76,7 +76,8 @@ export function parseDockerCatalog(text: string): DockerCatalog {
       continue;
     }
     if (server.type !== "remote") {
-      skip(`not a remote server (type: ${String(server.type ?? "none")})`);
+      // JSON.stringify, not String(): {"toString": 1} would throw, and text stays on one line.
+      skip(`not a remote server (type: ${oneLine(JSON.stringify(server.type ?? "none"), 60)})`);
       continue;
     }
     const remote = isObj(server.remote) ? server.remote : {};
@@ -95,7 +96,7 @@ export function parseDockerCatalog(text: string): DockerCatalog {
       continue;
     }
     if (!SERVER_NAME.test(name)) {
-      skip(`"${name}" is not a usable server name`);
+      skip(`"${oneLine(name, 60)}" is not a usable server name`);
       continue;
     }
     const about = isObj(server.about) ? server.about : server;
