@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { createInterface } from "node:readline";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseCommandArgs } from "./args.ts";
@@ -136,8 +135,11 @@ export function processIo(): Io {
     out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.startsWith("\r") || t.endsWith("\n") ? t : `${t}\n`),
     stderrIsTTY: process.stderr.isTTY === true,
-    stdinLines: () =>
-      createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator](),
+    // node:readline is loaded only by the commands that read stdin (it slows every start).
+    stdinLines: async function* () {
+      const { createInterface } = await import("node:readline");
+      yield* createInterface({ input: process.stdin, crlfDelay: Infinity });
+    },
     env: process.env,
   };
 }

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Lock } from "../core/lock.ts";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import { fileNameHash } from "./file-name-hash.ts";
 
 /** Options of {@link FileLock}. */
 export interface FileLockOptions {
@@ -33,7 +33,7 @@ export class FileLock implements Lock {
 
   /** The lock file for `key`. */
   pathFor(key: string): string {
-    return join(this.#dir, `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.lock`);
+    return join(this.#dir, `${fileNameHash(key)}.lock`);
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileNameHash } from "./file-name-hash.ts";
 
 /** What the marker tells other processes. */
 export interface SignInInfo {
@@ -35,7 +35,7 @@ export class SignInMarkers {
 
   /** The marker path for a server key (its canonical URL). */
   pathFor(key: string): string {
-    return join(this.#dir, `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.json`);
+    return join(this.#dir, `${fileNameHash(key)}.json`);
   }
 
   /** Become the one signing in to `key`, or learn who already is. */
