@@ -2,8 +2,9 @@
  * Concurrent refresh: N (20) `mcp-oauth token demo` processes started at once on an expired
  * access token (oidc-provider fixture, access tokens living 2 s, rotating refresh tokens)
  * versus one process doing the same single refresh; wall time from spawn to the last exit,
- * and the refreshes the AS saw. Rounds are interleaved (1, N, N, 1, …), each after the token
- * expired. Beside them, the floors: N `bun -e 0` at once, and N `token` on a valid token.
+ * and the refreshes the AS saw. Beside each, the same process count on a valid token (the floor:
+ * the same starts and reads, no lock wait, no refresh). All interleaved; every expired round
+ * starts after the token expired.
  *
  *   node_modules/.bin/bun scripts/bench/concurrent-refresh.ts [runs] [N]
  */
@@ -64,29 +65,33 @@ try {
   if (existsSync(binary)) launchers.push(["binary", [binary, "token", "demo"]]);
   type Row = { ms: number[]; refreshes: number[]; tokens: number[] };
   const rows = new Map<string, Row>();
+  // Per launcher: 1 and N processes, on the expired token (a refresh) and on a valid one (the
+  // floor: the same starts and store reads, no lock wait, no refresh), all interleaved.
   const kinds = launchers.flatMap(([name, argv]) =>
-    [1, N].map((n) => ({ name: `${name}: ${n}`, n, argv }))
+    [1, N].flatMap((n) =>
+      (["expired", "valid"] as const).map((token) => ({
+        key: `${name}:${n}:${token}`,
+        n,
+        argv,
+        token,
+      }))
+    )
   );
-  for (const k of kinds) rows.set(k.name, { ms: [], refreshes: [], tokens: [] });
+  for (const k of kinds) rows.set(k.key, { ms: [], refreshes: [], tokens: [] });
+  const validEnv = { ...env, MCP_OAUTH_HOME: validHome };
   for (let r = 0; r < runs; r++) {
     for (const k of r % 2 ? [...kinds].reverse() : kinds) {
-      await sleep(Math.max(0, expiresAt() - Date.now() + 100));
+      if (k.token === "expired") await sleep(Math.max(0, expiresAt() - Date.now() + 100));
       const before = expiring.as.counts.refresh;
-      const b = await burst(k.n, k.argv, homeEnv);
-      const row = rows.get(k.name)!;
+      const b = await burst(k.n, k.argv, k.token === "expired" ? homeEnv : validEnv);
+      const row = rows.get(k.key)!;
       row.ms.push(b.ms);
       row.refreshes.push(expiring.as.counts.refresh - before);
       row.tokens.push(new Set(b.outs).size);
     }
   }
-  const floor: Record<string, number[]> = { bun: [], valid: [], binary: [] };
-  for (let r = 0; r < runs; r++) {
-    floor.bun!.push((await burst(N, [`${ROOT}node_modules/.bin/bun`, "-e", "0"], env)).ms);
-    floor.valid!.push((await burst(N, token, { ...env, MCP_OAUTH_HOME: validHome })).ms);
-    if (existsSync(binary)) floor.binary!.push((await burst(N, [binary, "--version"], env)).ms);
-  }
   console.log(
-    `| ${runs} interleaved rounds, expired token | median wall ms | min–max ms | × one refresh (same launcher) | refreshes at the AS per round | distinct tokens printed |`,
+    `| ${runs} interleaved rounds | median wall ms | min–max ms | × one refresh (1 process, expired) | refreshes at the AS per round | distinct tokens printed |`,
   );
   console.log("|---|---|---|---|---|---|");
   const line = (name: string, ms: number[], single: number, refreshes = "", tokens = "") =>
@@ -95,29 +100,35 @@ try {
         (median(ms) / single).toFixed(2)
       } | ${refreshes} | ${tokens} |`,
     );
+  const summary: string[] = [];
   for (const [name] of launchers) {
-    const one = rows.get(`${name}: 1`)!;
-    const many = rows.get(`${name}: ${N}`)!;
-    const single = median(one.ms);
-    line(`${name}: 1 process (one refresh)`, one.ms, single, one.refreshes.join(", "));
+    const get = (n: number, t: string) => rows.get(`${name}:${n}:${t}`)!;
+    const single = median(get(1, "expired").ms);
     line(
-      `${name}: ${N} processes at once`,
-      many.ms,
+      `${name}: 1 process, expired (one refresh)`,
+      get(1, "expired").ms,
       single,
-      many.refreshes.join(", "),
-      many.tokens.join(", "),
+      get(1, "expired").refreshes.join(", "),
     );
-  }
-  const single = median(rows.get("bun: 1")!.ms);
-  line(`floor: ${N} × bun token at once, valid token`, floor.valid!, single);
-  line(`floor: ${N} × bun -e 0 at once`, floor.bun!, single);
-  if (floor.binary!.length) {
+    line(`${name}: 1 process, valid token`, get(1, "valid").ms, single);
     line(
-      `floor: ${N} × binary --version at once`,
-      floor.binary!,
-      median(rows.get("binary: 1")!.ms),
+      `${name}: ${N} processes at once, expired`,
+      get(N, "expired").ms,
+      single,
+      get(N, "expired").refreshes.join(", "),
+      get(N, "expired").tokens.join(", "),
+    );
+    line(`${name}: ${N} processes at once, valid token (floor)`, get(N, "valid").ms, single);
+    // What the refresh adds when N wait for it, against what it adds to one process.
+    const refreshCost = single - median(get(1, "valid").ms);
+    const burstCost = median(get(N, "expired").ms) - median(get(N, "valid").ms);
+    summary.push(
+      `- ${name}: the refresh adds ${refreshCost.toFixed(0)} ms to one process and ${
+        burstCost.toFixed(0)
+      } ms to ${N} at once (${(burstCost / refreshCost).toFixed(2)}× a single refresh's own cost).`,
     );
   }
+  console.log(`\n${summary.join("\n")}`);
 } finally {
   await expiring.close();
   await lasting.close();
