@@ -247,7 +247,7 @@ async function readPastedRedirect(
     if (waiter.settled) return;
     const text = line.trim();
     if (!text) continue;
-    if (!text.startsWith(redirectUri)) {
+    if (!isRedirect(text, redirectUri)) {
       ctx.io.err(
         `That is not the redirect address (it must start with ${redirectUri}); paste it again.`,
       );
@@ -257,6 +257,22 @@ async function readPastedRedirect(
     if (outcome.ok || waiter.settled) return;
     ctx.io.err(outcome.message);
   }
+}
+
+/**
+ * Is `text` an address on the redirect URI: the same scheme, host, port and path (a path
+ * that merely starts like it, such as /callback-x or /callback/x, is another address)?
+ */
+function isRedirect(text: string, redirectUri: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return false;
+  }
+  const r = new URL(redirectUri);
+  return u.protocol === r.protocol && u.host === r.host && u.pathname === r.pathname &&
+    !u.username && !u.password;
 }
 
 /** Resolves when the sign-in completes, rejects on failure or timeout. */

@@ -63,6 +63,21 @@ export async function completeAuthorization(
   now: () => number,
 ): Promise<TokenRecord> {
   const { client, auth } = clientAuth(p.client);
+  // The state was used up when the request was looked up: a bad response ends the sign-in.
+  const invalid = (why: string) =>
+    new McpOAuthError(
+      ErrorCode.AUTHORIZATION_DENIED,
+      `The callback is not a valid authorization response (${why}); start the sign-in again.`,
+    );
+  if (params.getAll("iss").length > 1) {
+    throw new McpOAuthError(
+      ErrorCode.ISS_MISMATCH,
+      `The callback's iss appears more than once; expected ${p.issuer} once (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+    );
+  }
+  for (const name of ["code", "error", "error_description", "error_uri"]) {
+    if (params.getAll(name).length > 1) throw invalid(`"${name}" appears more than once`);
+  }
   let checked: URLSearchParams;
   try {
     checked = oauth.validateAuthResponse(p.as, client, params, p.state);
@@ -86,13 +101,9 @@ export async function completeAuthorization(
         } ${p.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
       );
     }
-    throw new McpOAuthError(
-      ErrorCode.STATE_MISMATCH,
-      `The callback is not a valid authorization response (${
-        oneLine(msg, 120)
-      }); start the sign-in again.`,
-    );
+    throw invalid(oneLine(msg, 120));
   }
+  if (!checked.get("code")) throw invalid("it carries neither a code nor an error");
   try {
     const res = await oauth.authorizationCodeGrantRequest(
       p.as,
