@@ -35,8 +35,13 @@ export function boundedFetch(fetchImpl: FetchLike, limits: HttpLimits = DEFAULT_
     const url = input instanceof Request ? input.url : String(input);
     const timeout = AbortSignal.timeout(limits.timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let res: Response;
     try {
-      const res = await fetchImpl(input, { ...init, redirect: "manual", signal });
+      res = await fetchImpl(input, { ...init, redirect: "manual", signal });
+    } catch (err) {
+      throw networkError(err, url, timeout.aborted, limits);
+    }
+    try {
       const body = NULL_BODY_STATUS.has(res.status)
         ? null
         : await readCapped(res, limits.maxBytes, url);
@@ -46,7 +51,8 @@ export function boundedFetch(fetchImpl: FetchLike, limits: HttpLimits = DEFAULT_
         headers: res.headers,
       });
     } catch (err) {
-      throw networkError(err, url, timeout.aborted, limits);
+      // The server answered, then the body broke off: not a connection problem.
+      throw networkError(err, url, timeout.aborted, limits, res.status);
     }
   };
 }
@@ -107,23 +113,56 @@ function tooLarge(url: string, maxBytes: number): McpOAuthError {
   );
 }
 
-function networkError(err: unknown, url: string, timedOut: boolean, limits: HttpLimits): unknown {
+/**
+ * A request that failed on the way: `fact` says what happened (naming the URL),
+ * the message adds what to do. Callers that know better advice (a revocation
+ * that cannot be retried, say) use `fact` with their own.
+ */
+export class NetworkError extends McpOAuthError {
+  /** What happened, without advice. */
+  readonly fact: string;
+
+  constructor(code: ErrorCode, fact: string, advice: string, cause: unknown) {
+    super(code, `${fact}; ${advice}.`, { cause });
+    this.name = "NetworkError";
+    this.fact = oneLine(fact);
+  }
+}
+
+function networkError(
+  err: unknown,
+  url: string,
+  timedOut: boolean,
+  limits: HttpLimits,
+  answered?: number,
+): unknown {
   if (err instanceof McpOAuthError) return err;
+  const seconds = limits.timeoutMs / 1000;
   if (timedOut) {
-    return new McpOAuthError(
+    return new NetworkError(
       ErrorCode.TIMEOUT,
-      `No answer from ${url} within ${
-        limits.timeoutMs / 1000
-      } s; check the server is up, then retry.`,
-      { cause: err },
+      answered === undefined
+        ? `No answer from ${url} within ${seconds} s`
+        : `The answer from ${url} (${answered}) did not finish within ${seconds} s`,
+      "check the server is up, then retry",
+      err,
     );
   }
   if (err instanceof DOMException && err.name === "AbortError") return err;
-  const reason = err instanceof Error ? describeCause(err) : String(err);
-  return new McpOAuthError(
+  const reason = oneLine(err instanceof Error ? describeCause(err) : String(err), 120);
+  if (answered !== undefined) {
+    return new NetworkError(
+      ErrorCode.NETWORK,
+      `The answer from ${url} (${answered}) broke off (${reason})`,
+      "retry; if it persists, check the server",
+      err,
+    );
+  }
+  return new NetworkError(
     ErrorCode.NETWORK,
-    `Could not reach ${url} (${oneLine(reason, 120)}); check the URL and your connection.`,
-    { cause: err },
+    `Could not reach ${url} (${reason})`,
+    "check the URL and your connection",
+    err,
   );
 }
 

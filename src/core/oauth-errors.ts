@@ -7,6 +7,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { type ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import { NetworkError } from "./http.ts";
 
 /** The OAuth `error` code of a ResponseBodyError, if that is what `err` is. */
 export function oauthErrorCode(err: unknown): string | undefined {
@@ -26,7 +27,10 @@ export function wrapOAuthError(
   url: string,
   hint: string,
 ): McpOAuthError {
-  // Network failures already name the URL; say which step they broke.
+  // Network failures already name the URL; say which step they broke, and what to do about it.
+  if (err instanceof NetworkError) {
+    return new McpOAuthError(err.code, `${what} failed: ${err.fact}; ${hint}`, { cause: err });
+  }
   if (err instanceof McpOAuthError) {
     return new McpOAuthError(err.code, `${what} failed: ${err.message}`, { cause: err });
   }

@@ -170,7 +170,7 @@ export async function revokeTokenSet(
           ErrorCode.REVOCATION_FAILED,
           `Revoking the ${hint.replace("_", " ")}`,
           record.revocation_endpoint,
-          "it was deleted locally anyway.",
+          "it was deleted locally anyway, but may stay valid at the server until it expires.",
         ).message,
       );
     }
