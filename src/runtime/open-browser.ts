@@ -67,12 +67,18 @@ export async function openBrowser(
   onFailure: (message: string) => void,
   env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
-  const protocol = new URL(url).protocol;
-  if (protocol !== "https:" && protocol !== "http:") {
-    throw new Error(`refusing to open a ${protocol} URL`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`refusing to open "${url.slice(0, 80)}": it is not an absolute URL`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new Error(`refusing to open a ${parsed.protocol} URL`);
   }
   if (command === "none") return;
-  const argv = browserArgv(url, command ?? (env.BROWSER || undefined));
+  // The browser gets the URL as parsed (no padding or control characters), never the raw text.
+  const argv = browserArgv(parsed.href, command ?? (env.BROWSER || undefined));
   try {
     await runtime.launch(argv, (code, stderr) => {
       if (code !== 0) {
