@@ -80,6 +80,8 @@ export async function completeAuthorization(
   }
   let checked: URLSearchParams;
   try {
+    // oauth4webapi reads an empty iss as absent; S16: an iss that is present must match.
+    if (params.getAll("iss").includes("")) throw new Error('empty "iss"');
     checked = oauth.validateAuthResponse(p.as, client, params, p.state);
   } catch (err) {
     if (err instanceof oauth.AuthorizationResponseError) {

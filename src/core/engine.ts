@@ -303,7 +303,7 @@ export class Engine {
    * use, S15), check `iss` (S16), exchange the code and store the tokens.
    */
   async completeAuthorization(callback: URL | URLSearchParams | string): Promise<Authorized> {
-    const params = callback instanceof URLSearchParams ? callback : new URL(callback).searchParams;
+    const params = callback instanceof URLSearchParams ? callback : callbackParams(callback);
     const states = params.getAll("state");
     const pending = states.length === 1 ? this.flows.take(states[0]!, this.#now()) : undefined;
     if (!pending) {
@@ -719,5 +719,18 @@ export class Engine {
         throw err;
       }
     });
+  }
+}
+
+/** The query of a callback URL; text that is no URL is a clear error that does not echo it (S26). */
+function callbackParams(callback: URL | string): URLSearchParams {
+  if (callback instanceof URL) return callback.searchParams;
+  try {
+    return new URL(callback).searchParams;
+  } catch {
+    throw new McpOAuthError(
+      ErrorCode.INVALID_URL,
+      "The callback is not a URL; pass the whole address the browser was sent to (it starts with the redirect URI).",
+    );
   }
 }
