@@ -136,7 +136,7 @@ describe("command line: properties (issue 10)", () => {
         .filter(([s]) => !["help", "--help", "-h", "--version", "-v", ""].includes(s))
         .map(([s, rest]) => [s, ...rest]),
       // A leading global option without its value.
-      fc.constantFrom(["--home"], ["--store"]),
+      fc.constantFrom("--home", "--store").map((flag) => [flag]),
     );
     await fc.assert(
       fc.asyncProperty(argv, async (args) => {
