@@ -65,14 +65,21 @@ export class ConfigFile implements ServerRegistry {
   }
 
   async get(name: string): Promise<ServerDefinition | undefined> {
-    const def = (await this.#read()).servers[name];
+    const { servers } = await this.#read();
+    // Own entries only: "constructor" or "__proto__" is no server unless the file has one.
+    const def = Object.hasOwn(servers, name) ? servers[name] : undefined;
     return def && { ...def, name };
   }
 
   put(definition: ServerDefinition): Promise<void> {
     const { name, ...rest } = definition;
     return this.#update((c) => {
-      c.servers[name] = rest;
+      Object.defineProperty(c.servers, name, {
+        value: rest,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       return true;
     });
   }
@@ -80,7 +87,7 @@ export class ConfigFile implements ServerRegistry {
   async remove(name: string): Promise<boolean> {
     let removed = false;
     await this.#update((c) => {
-      removed = name in c.servers;
+      removed = Object.hasOwn(c.servers, name);
       delete c.servers[name];
       return removed;
     });
