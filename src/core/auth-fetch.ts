@@ -8,7 +8,7 @@
 import type { ServerDefinition } from "../store/server-registry.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import type { FetchLike } from "./http.ts";
-import { splitScopes } from "./scopes.ts";
+import { scopeTokens } from "./scopes.ts";
 import { bearerChallenge } from "./www-authenticate.ts";
 
 /** What authFetch needs from the engine. */
@@ -104,7 +104,7 @@ export function createAuthFetch(
         : undefined;
       if (challenge?.error === "insufficient_scope") {
         await res.body?.cancel();
-        const wanted = splitScopes(challenge.scope);
+        const wanted = scopeTokens(challenge.scope);
         const scopes = [...new Set([...(await tokens.heldScopes(server)), ...wanted])];
         if (authorizations >= max) {
           throw new McpOAuthError(

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { oneLine } from "./errors.ts";
+
 /** What a step was for. */
 export type TraceKind = "probe" | "prm" | "as-metadata" | "registration" | "fallback";
 
@@ -38,7 +40,14 @@ export class Trace {
   /** Record a step that started at `started` (a clock reading). */
   add(step: Omit<TraceStep, "startMs" | "ms">, started: number): TraceStep {
     const now = this.clock();
-    const full = { ...step, startMs: round1(started - this.#t0), ms: round1(now - started) };
+    // URLs and details quote what servers sent: keep them to one printable line.
+    const full = {
+      ...step,
+      url: oneLine(step.url, 2000),
+      detail: oneLine(step.detail, 1000),
+      startMs: round1(started - this.#t0),
+      ms: round1(now - started),
+    };
     this.steps.push(full);
     return full;
   }
