@@ -44,6 +44,8 @@ export function wrapOAuthError(
   } else if (err instanceof oauth.OperationProcessingError) {
     const status = err.cause instanceof Response ? `${err.cause.status} ` : "";
     reason = `${status}${oneLine(err.message.replaceAll('"response"', "the response"), 160)}`;
+    // The only JWT in the responses handled here is an ID Token: say so.
+    if (/\bJWT\b/.test(err.message)) reason = `the response's id_token was refused: ${reason}`;
   } else if (err instanceof Error) {
     reason = oneLine(err.message, 160);
   } else {

@@ -8,7 +8,7 @@
 import * as oauth from "oauth4webapi";
 import type { CredentialStore } from "../store/credential-store.ts";
 import type { AuthorizationServerMetadata } from "./discover.ts";
-import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
 import { wrapOAuthError } from "./oauth-errors.ts";
 import {
@@ -139,6 +139,7 @@ export async function ensureClient(
       token_endpoint_auth_method: method,
     }, oauthOptions(http));
     registered = await oauth.processDynamicClientRegistrationResponse(res);
+    assertUsableMethod(registered, method);
   } catch (err) {
     const error = wrapOAuthError(
       err,
@@ -157,7 +158,7 @@ export async function ensureClient(
     }, started);
     throw error;
   }
-  const granted = registered.token_endpoint_auth_method;
+  const granted = registered.token_endpoint_auth_method ?? method;
   const record: ClientRecord = {
     v: 1,
     source: "dcr",
@@ -242,6 +243,25 @@ function secretMethod(as: AuthorizationServerMetadata): AuthMethod {
   const supported = as.token_endpoint_auth_methods_supported;
   if (!supported || supported.includes("client_secret_basic")) return "client_secret_basic";
   return supported.includes("client_secret_post") ? "client_secret_post" : "client_secret_basic";
+}
+
+/**
+ * S10: the client authenticates with the method it was registered for, so that
+ * must be one mcp-oauth can use, and a secret method needs its secret.
+ */
+function assertUsableMethod(
+  registered: oauth.OmitSymbolProperties<oauth.Client>,
+  requested: AuthMethod,
+) {
+  const granted = registered.token_endpoint_auth_method ?? requested;
+  if (granted === "none") return;
+  const shown = `the client was registered for the token endpoint auth method "${
+    oneLine(String(granted), 40)
+  }"`;
+  if (!isAuthMethod(granted)) throw new Error(`${shown}, which mcp-oauth cannot use`);
+  if (typeof registered.client_secret !== "string" || !registered.client_secret) {
+    throw new Error(`${shown} but no client_secret was returned`);
+  }
 }
 
 function isAuthMethod(x: unknown): x is AuthMethod {

@@ -9,6 +9,7 @@ import { ErrorCode, McpOAuthError } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import { clientAuth } from "./registration.ts";
+import { scopeTokens } from "./scopes.ts";
 import type { TokenRecord } from "./records.ts";
 
 /** Fields of a token record that come from the flow rather than the response. */
@@ -34,10 +35,24 @@ export function tokenRecordFrom(
     access_token: res.access_token,
     token_type: res.token_type ?? "bearer",
     refresh_token: res.refresh_token ?? previous?.refresh_token,
-    scope: res.scope ?? previous?.scope ?? context.scope,
-    expires_at: typeof res.expires_in === "number" ? now + res.expires_in * 1000 : undefined,
+    // The AS's scope is shown to people: only well-formed scope tokens are kept.
+    scope: (scopeTokens(res.scope).join(" ") || undefined) ?? previous?.scope ?? context.scope,
+    expires_at: expiresAt(res.expires_in, now),
     obtained_at: now,
   };
+}
+
+/** The latest time a Date can hold, ms since the epoch. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * The absolute expiry of a lifetime in seconds. One beyond any date (a broken
+ * or hostile AS) counts as no lifetime given, like an absent `expires_in`.
+ */
+function expiresAt(expiresIn: unknown, now: number): number | undefined {
+  if (typeof expiresIn !== "number") return undefined;
+  const at = now + expiresIn * 1000;
+  return Number.isFinite(at) && at <= MAX_DATE_MS ? at : undefined;
 }
 
 /**
