@@ -59,7 +59,17 @@ export class HelperStore implements CredentialStore {
     this.program = `docker-credential-${helper}`;
     this.#run = run;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
-    this.#max = options.maxSecretBytes ?? DEFAULT_MAX_SECRET_BYTES[helper] ?? Infinity;
+    const max = options.maxSecretBytes ?? ownValue(DEFAULT_MAX_SECRET_BYTES, helper) ?? Infinity;
+    // The limit comes from config.json: anything but a number of at least 4 bytes is refused.
+    if (typeof max !== "number" || !(max >= 4)) {
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `The secret size limit of helper:${helper} must be a number of bytes, at least 4, not ${
+          oneLine(typeof max === "number" ? String(max) : JSON.stringify(max) ?? typeof max, 40)
+        }; fix "helperMaxSecretBytes" in the settings of config.json.`,
+      );
+    }
+    this.#max = max;
   }
 
   async get(serverURL: string): Promise<Credential | undefined> {
@@ -143,7 +153,9 @@ export class HelperStore implements CredentialStore {
     }
     // Some versions (pass 0.6.4) answer an unknown key with an empty record and exit 0.
     if (parsed.Secret === "" && !parsed.Username) return undefined;
-    return { ServerURL: serverURL, Username: String(parsed.Username ?? ""), Secret: parsed.Secret };
+    // A Username that is not a string (an object with a "toString" key, say) reads as none.
+    const username = typeof parsed.Username === "string" ? parsed.Username : "";
+    return { ServerURL: serverURL, Username: username, Secret: parsed.Secret };
   }
 
   async #store(credential: Credential): Promise<void> {
@@ -168,7 +180,7 @@ export class HelperStore implements CredentialStore {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === "ENOENT") {
-        const hint = PACKAGES[this.program.slice("docker-credential-".length)];
+        const hint = ownValue(PACKAGES, this.program.slice("docker-credential-".length));
         throw this.#error(
           action,
           `is not installed or not on PATH${hint ? ` (${hint})` : ""}`,
@@ -225,6 +237,11 @@ export class HelperStore implements CredentialStore {
       { cause },
     );
   }
+}
+
+/** `record[key]` when it is the record's own ("constructor" is no helper). */
+function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** What to do about the common helper failures. */
