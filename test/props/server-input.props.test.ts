@@ -33,7 +33,7 @@ const url = fc.oneof(
     weight: 6,
     arbitrary: fc.webUrl({
       validSchemes: ["https", "http"],
-      authoritySettings: { withIPv4: true, withPort: true, withUserInfo: true },
+      authoritySettings: { withIPv4: true, withPort: true },
       withQueryParameters: true,
       withFragments: true,
     }),
@@ -51,6 +51,7 @@ const url = fc.oneof(
       "file:///etc/passwd",
       "https://mcp.notion.com/mcp/",
       "mcp.example.com/mcp",
+      "https://user:pw@mcp.example.com/mcp",
     ),
   },
   {
@@ -68,8 +69,14 @@ describe("server input: properties (issue 10, S9, S13, S14, S18, S24)", () => {
       fc.property(
         fc.record({
           name,
-          url: optional(url),
-          scopes: optional(fc.oneof(anyString, fc.constantFrom("a b", " read  write ", "a a"))),
+          url: fc.option(url, { nil: undefined, freq: 6 }),
+          scopes: optional(fc.oneof(
+            { weight: 1, arbitrary: anyString },
+            {
+              weight: 4,
+              arbitrary: fc.constantFrom("a b", " read  write ", "a a", "mcp:read offline_access"),
+            },
+          )),
           clientId: optional(fc.oneof(fc.string(), fc.constant(""))),
           clientSecret: optional(fc.string()),
           clientMetadataUrl: optional(fc.oneof(url, fc.webUrl({ validSchemes: ["https"] }))),
@@ -115,7 +122,7 @@ describe("server input: properties (issue 10, S9, S13, S14, S18, S24)", () => {
       ),
       { numRuns: RUNS },
     );
-    assert.ok(accepted >= RUNS / 20, `enough inputs were accepted (${accepted})`);
+    assert.ok(accepted >= RUNS / 10, `enough inputs were accepted (${accepted})`);
   });
 
   it(`S9: a client metadata URL is an https URL with a path, or a usage error (${RUNS} runs)`, () => {
