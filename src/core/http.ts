@@ -107,9 +107,12 @@ async function readCapped(
 }
 
 function tooLarge(url: string, maxBytes: number): McpOAuthError {
-  return new McpOAuthError(
+  // A NetworkError, so a step that wraps it (registration, revocation…) gives its own advice.
+  return new NetworkError(
     ErrorCode.TOO_LARGE,
-    `The response from ${url} is larger than ${maxBytes} bytes; refusing to read it. Check the URL.`,
+    `The response from ${url} is larger than ${maxBytes} bytes and was not read`,
+    "check the URL",
+    undefined,
   );
 }
 

@@ -432,13 +432,13 @@ const prmFallbacks: { name: string; answer: () => Answer; detail: string; status
     name: "S25: a 20 MB body",
     answer: big,
     detail:
-      `The response from ${PRM_URL} is larger than 1048576 bytes; refusing to read it. Check the URL.`,
+      `The response from ${PRM_URL} is larger than 1048576 bytes and was not read; check the URL.`,
   },
   {
     name: "S25: a body that never ends",
     answer: endless,
     detail:
-      `The response from ${PRM_URL} is larger than 1048576 bytes; refusing to read it. Check the URL.`,
+      `The response from ${PRM_URL} is larger than 1048576 bytes and was not read; check the URL.`,
   },
   {
     name: "S25: a body that arrives a byte at a time",

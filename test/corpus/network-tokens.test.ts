@@ -57,7 +57,7 @@ function transportCases(
   seed?: NetCase["seed"],
 ): NetCase[] {
   const tooLarge =
-    `${what} failed: The response from ${url} is larger than 1048576 bytes; refusing to read it. Check the URL.`;
+    `${what} failed: The response from ${url} is larger than 1048576 bytes and was not read; ${hint}`;
   return ([
     ["S25: a 302 to elsewhere (not followed)", () => ({ redirect: "/elsewhere" }), 302],
     [
@@ -617,7 +617,7 @@ describe("bad-input corpus: revocation responses (revoke)", () => {
 
   const tail = "it was deleted locally anyway, but may stay valid at the server until it expires.";
   const tooLarge = (hint: string) =>
-    `Revoking the ${hint} failed: The response from {o}/revoke is larger than 1048576 bytes; refusing to read it. Check the URL.`;
+    `Revoking the ${hint} failed: The response from {o}/revoke is larger than 1048576 bytes and was not read; ${tail}`;
   const cases: [string, () => Answer, (hint: string) => string, Record<string, string>?][] = [
     [
       "a 500 text page",
