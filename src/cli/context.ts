@@ -9,6 +9,7 @@ import { createEngine, type Engine } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import { ConfigFile } from "../store/config-file.ts";
 import { FileLock } from "../store/file-lock.ts";
+import { tightenHome } from "../store/private-home.ts";
 import { mcpOAuthHome } from "../runtime/paths.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { type ParsedArgs, str } from "./args.ts";
@@ -41,6 +42,7 @@ export async function createContext(
   args: ParsedArgs,
 ): Promise<CliContext> {
   const home = mcpOAuthHome(str(args, "home"), io.env);
+  for (const note of await tightenHome(home)) io.err(`warning: ${note}`);
   const servers = new ConfigFile(home);
   const settings = await servers.settings();
   const spec = str(args, "store") ?? io.env.MCP_OAUTH_STORE ?? settings.store ?? "file";

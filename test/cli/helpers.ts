@@ -16,6 +16,7 @@ import type { Io } from "../../src/cli/context.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { PERSON_SCRIPT } from "../helpers/person.ts";
+import { recordCommand, SECRET_LEDGER } from "../helpers/secret-ledger.ts";
 import {
   type AuthorizationServer,
   type AuthorizationServerOptions,
@@ -50,7 +51,10 @@ export interface CliResult {
   pid?: number;
 }
 
-/** Environment of a CLI subprocess: ours minus anything that could steer mcp-oauth. */
+/**
+ * Environment of a CLI subprocess: ours minus anything that could steer mcp-oauth. The secret
+ * ledger is kept (mcp-oauth never reads it) so that helpers the CLI starts can record theirs.
+ */
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -58,19 +62,29 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
     if (k === "BROWSER" || k === "DOCKER_CONFIG") continue;
     env[k] = v;
   }
+  if (SECRET_LEDGER) env.MCP_OAUTH_SECRET_LEDGER = SECRET_LEDGER;
   return { ...env, MCP_OAUTH_RUNTIME: CLI_RUNTIME, ...extra };
 }
 
 /**
- * Run `scripts/mcp-oauth ARGS` with MCP_OAUTH_HOME=`home`. Every result is also appended to
- * `transcript` (when given) so tests can scan all output for secrets (S26).
+ * Run `scripts/mcp-oauth ARGS` with MCP_OAUTH_HOME=`home` (under `umask`, e.g. "000", when
+ * given). Every result is also appended to `transcript` (when given) so tests can scan all
+ * output for secrets (S26), and to the run's output log (see test/helpers/secret-ledger.ts).
  */
 export function runCli(
   args: string[],
-  options: { home: string; env?: Record<string, string>; transcript?: CliRecord[] },
+  options: {
+    home: string;
+    env?: Record<string, string>;
+    transcript?: CliRecord[];
+    umask?: string;
+  },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CLI, args, {
+    const [program, argv] = options.umask === undefined
+      ? [CLI, args]
+      : ["sh", ["-c", 'umask "$0" && exec "$@"', options.umask, CLI, ...args]];
+    const child = spawn(program, argv, {
       cwd: ROOT,
       env: cleanEnv({ MCP_OAUTH_HOME: options.home, ...options.env }),
       stdio: ["ignore", "pipe", "pipe"],
@@ -83,6 +97,7 @@ export function runCli(
     child.on("close", (code: number | null, signal: string | null) => {
       const result = { code: code ?? (signal ? 128 : 1), stdout, stderr, pid: child.pid };
       options.transcript?.push({ args, ...result });
+      recordCommand(args, stdout, stderr);
       resolve(result);
     });
   });
@@ -129,6 +144,7 @@ export function startCli(
     child.on("error", reject);
     child.on("close", (code: number | null, signal: string | null) => {
       child.stdin!.destroy();
+      recordCommand(args, stdout, stderr);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });
@@ -191,8 +207,12 @@ export async function runMain(
     env: { MCP_OAUTH_HOME: options.home, ...options.env },
     ...(options.stdinLines ? { stdinLines: options.stdinLines } : {}),
   };
-  const code = await main(await runtime, argv, io);
-  return { code, out, err };
+  try {
+    const code = await main(await runtime, argv, io);
+    return { code, out, err };
+  } finally {
+    recordCommand(argv, out.join("\n"), err.join("\n"));
+  }
 }
 
 /**
