@@ -46,6 +46,9 @@ export function wrapOAuthError(
     reason = `${status}${oneLine(err.message.replaceAll('"response"', "the response"), 160)}`;
     // The only JWT in the responses handled here is an ID Token: say so.
     if (/\bJWT\b/.test(err.message)) reason = `the response's id_token was refused: ${reason}`;
+  } else if (err instanceof oauth.UnsupportedOperationError && /token_type/.test(err.message)) {
+    const type = (err.cause as { body?: { token_type?: unknown } } | undefined)?.body?.token_type;
+    reason = `the token_type "${oneLine(String(type), 40)}" is not supported, only Bearer`;
   } else if (err instanceof Error) {
     reason = oneLine(err.message, 160);
   } else {

@@ -67,7 +67,7 @@ describe("bad-input corpus through the mcp-oauth process", () => {
       replies: (s) => ({ token: { json: { ...s.good.token(), token_type: "mac" } } }),
       code: 1,
       error:
-        "Refreshing the token at {o}/token failed (unsupported `token_type` value); retry later; if it persists, authorize again.",
+        'Refreshing the token at {o}/token failed (the token_type "mac" is not supported, only Bearer); retry later; if it persists, authorize again.',
     },
     {
       name: "token: an expired token whose refresh never finishes (S25, MCP_OAUTH_HTTP_TIMEOUT_MS)",

@@ -127,7 +127,7 @@ function tokenBodyCases(
     [
       'token_type "mac"',
       (s) => json({ ...s.good.token(), token_type: "mac" }),
-      "unsupported `token_type` value",
+      'the token_type "mac" is not supported, only Bearer',
     ],
     [
       "token_type missing",
