@@ -657,12 +657,19 @@ export class Engine {
     // A sign-in since `server` was resolved may have learnt (or changed) its issuer.
     const issuer = (await this.servers.get(server.name))?.issuer ?? server.issuer;
     if (!issuer) return undefined;
-    return await readRecord<TokenRecord>(
-      this.store,
-      tokenKey(issuer, canonicalResource(server.url)),
-      "token",
-      isTokenRecord,
-    );
+    const key = tokenKey(issuer, canonicalResource(server.url));
+    const record = await readRecord<TokenRecord>(this.store, key, "token", isTokenRecord);
+    // A record is always stored under its own key. Another key means the store answered with
+    // another server's entry (a helper that matches keys loosely): never use it (S19).
+    if (record && ownKey(record) !== key) {
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `The credential store ${this.store.name} answered the token of ${
+          oneLine(record.resource, 100)
+        } when asked for ${server.name}'s (${server.url}); it was not used. Check the store's entries, then run "mcp-oauth authorize ${server.name}".`,
+      );
+    }
+    return record;
   }
 
   async #clientSecret(record: TokenRecord): Promise<string | undefined> {
@@ -732,5 +739,14 @@ function callbackParams(callback: URL | string): URLSearchParams {
       ErrorCode.INVALID_URL,
       "The callback is not a URL; pass the whole address the browser was sent to (it starts with the redirect URI).",
     );
+  }
+}
+
+/** The key a token record is stored under; undefined when its issuer or resource is no URL. */
+function ownKey(record: TokenRecord): string | undefined {
+  try {
+    return tokenKey(record.issuer, record.resource);
+  } catch {
+    return undefined;
   }
 }

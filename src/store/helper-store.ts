@@ -159,7 +159,7 @@ export class HelperStore implements CredentialStore {
   }
 
   async #store(credential: Credential): Promise<void> {
-    await this.#call("store", JSON.stringify(credential));
+    await this.#call("store", JSON.stringify(credential), false, credential.Secret);
   }
 
   async #erase(serverURL: string): Promise<void> {
@@ -168,9 +168,15 @@ export class HelperStore implements CredentialStore {
 
   /**
    * Run one helper action. Resolves to stdout, or undefined when the helper
-   * said "not found" and `absentOk` is set.
+   * said "not found" and `absentOk` is set. A helper that repeats the `secret`
+   * it was sent in its error message does not get it shown (S26).
    */
-  async #call(action: string, stdin?: string, absentOk = false): Promise<string | undefined> {
+  async #call(
+    action: string,
+    stdin?: string,
+    absentOk = false,
+    secret?: string,
+  ): Promise<string | undefined> {
     let result;
     try {
       result = await this.#run([this.program, action], {
@@ -195,7 +201,7 @@ export class HelperStore implements CredentialStore {
         err,
       );
     }
-    const text = `${result.stdout}\n${result.stderr}`.trim();
+    const text = redact(`${result.stdout}\n${result.stderr}`.trim(), secret);
     if (result.code === 0) return result.stdout;
     if (result.timedOut) {
       throw this.#error(
@@ -242,6 +248,27 @@ export class HelperStore implements CredentialStore {
 /** `record[key]` when it is the record's own ("constructor" is no helper). */
 function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/**
+ * `text` without `secret`: the secret itself, as it reads inside JSON, and each token or
+ * client secret it holds when it is a record (S26).
+ */
+function redact(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  const values = [secret, JSON.stringify(secret).slice(1, -1)];
+  try {
+    const record = JSON.parse(secret) as Record<string, unknown>;
+    for (const key of ["access_token", "refresh_token", "id_token", "client_secret"]) {
+      const v = record?.[key];
+      if (typeof v === "string" && v.length >= 4) values.push(v);
+    }
+  } catch { /* not a record */ }
+  // Longest first, so a token inside the whole secret does not break up its match.
+  for (const v of values.sort((a, b) => b.length - a.length)) {
+    text = text.split(v).join("[secret]");
+  }
+  return text;
 }
 
 /** What to do about the common helper failures. */
