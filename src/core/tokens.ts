@@ -5,7 +5,7 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { ErrorCode, McpOAuthError } from "./errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import { clientAuth } from "./registration.ts";
@@ -29,6 +29,12 @@ export function tokenRecordFrom(
   now: number,
   previous?: TokenRecord,
 ): TokenRecord {
+  // oauth4webapi also takes DPoP-bound tokens; mcp-oauth sends no DPoP proofs, so it cannot use one.
+  if (res.token_type !== undefined && res.token_type.toLowerCase() !== "bearer") {
+    throw new Error(
+      `the token_type "${oneLine(res.token_type, 40)}" is not supported, only Bearer`,
+    );
+  }
   return {
     v: 1,
     ...context,

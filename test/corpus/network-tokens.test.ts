@@ -130,6 +130,11 @@ function tokenBodyCases(
       'the token_type "mac" is not supported, only Bearer',
     ],
     [
+      'token_type "DPoP" (no DPoP proof was sent)',
+      (s) => json({ ...s.good.token(), token_type: "DPoP" }),
+      'the token_type "dpop" is not supported, only Bearer',
+    ],
+    [
       "token_type missing",
       (s) => json({ ...s.good.token(), token_type: undefined }),
       field("token_type"),
