@@ -80,10 +80,22 @@ export class SignInMarkers {
     } catch {
       return undefined;
     }
-    if (typeof info?.pid !== "number" || !(info.expiresAt > Date.now()) || !alive(info.pid)) {
+    // A pid of 0 or below names a process group (kill(0) or kill(-1) "succeeds"), not a holder.
+    const pid = info?.pid;
+    const expiresAt = info?.expiresAt;
+    if (
+      !Number.isInteger(pid) || pid <= 0 || typeof expiresAt !== "number" ||
+      !(expiresAt > Date.now()) || !alive(pid)
+    ) {
       return undefined;
     }
-    return info;
+    // Only fields of the documented types: the holder's URL and code are printed.
+    return {
+      pid,
+      expiresAt,
+      ...(typeof info.url === "string" ? { url: info.url } : {}),
+      ...(typeof info.userCode === "string" ? { userCode: info.userCode } : {}),
+    };
   }
 }
 
