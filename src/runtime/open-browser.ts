@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import type { Runtime } from "./runtime.ts";
 
 /**
@@ -31,7 +32,14 @@ export function splitCommand(command: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new Error(`unbalanced ${quote} in browser command`);
+  if (quote) {
+    throw new McpOAuthError(
+      ErrorCode.USAGE,
+      `The browser command ${
+        oneLine(JSON.stringify(command), 80)
+      } has an unbalanced ${quote}; fix --browser or $BROWSER (or use --browser none).`,
+    );
+  }
   if (inWord) words.push(word);
   return words;
 }
@@ -44,7 +52,12 @@ export function browserArgv(
 ): string[] {
   if (command) {
     const words = splitCommand(command);
-    if (!words.length) throw new Error("the browser command is empty");
+    if (!words.length) {
+      throw new McpOAuthError(
+        ErrorCode.USAGE,
+        "The browser command is empty; give --browser a program, or none.",
+      );
+    }
     return words.some((w) => w.includes("%s"))
       ? words.map((w) => w.replaceAll("%s", url))
       : [...words, url];
@@ -71,10 +84,13 @@ export async function openBrowser(
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`refusing to open "${url.slice(0, 80)}": it is not an absolute URL`);
+    throw new McpOAuthError(
+      ErrorCode.INVALID_URL,
+      `refusing to open "${oneLine(url, 80)}": it is not an absolute URL`,
+    );
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new Error(`refusing to open a ${parsed.protocol} URL`);
+    throw new McpOAuthError(ErrorCode.INSECURE_URL, `refusing to open a ${parsed.protocol} URL`);
   }
   if (command === "none") return;
   // The browser gets the URL as parsed (no padding or control characters), never the raw text.
