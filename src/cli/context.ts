@@ -45,8 +45,20 @@ export async function createContext(
   for (const note of await tightenHome(home)) io.err(`warning: ${note}`);
   const servers = new ConfigFile(home);
   const settings = await servers.settings();
-  const spec = str(args, "store") ?? io.env.MCP_OAUTH_STORE ?? settings.store ?? "file";
-  const store = await openStore(command, spec, runtime, home, settings, io.env);
+  for (const key of await servers.unknownSettings()) {
+    io.err(
+      `warning: ${servers.path}: unknown setting "${
+        oneLine(key, 60)
+      }" is ignored (known: store, compat, helperMaxSecretBytes, helperTimeoutMs, httpTimeoutMs, allowedHosts).`,
+    );
+  }
+  const arg = str(args, "store");
+  const [spec, source] = arg !== undefined
+    ? [arg, "--store"]
+    : io.env.MCP_OAUTH_STORE !== undefined
+    ? [io.env.MCP_OAUTH_STORE, "$MCP_OAUTH_STORE"]
+    : [settings.store ?? "file", "settings.store"];
+  const store = await openStore(command, spec, runtime, home, settings, io.env, source);
   const engine = createEngine({
     store,
     servers,

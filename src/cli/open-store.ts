@@ -25,6 +25,8 @@ export async function openStore(
   home: string,
   settings: Settings,
   env: Record<string, string | undefined>,
+  /** Where `spec` came from, for the error: --store, $MCP_OAUTH_STORE or settings.store. */
+  source = "--store",
 ): Promise<CredentialStore> {
   const options = (helper: string): HelperStoreOptions => ({
     maxSecretBytes: settings.helperMaxSecretBytes?.[helper],
@@ -48,6 +50,6 @@ export async function openStore(
   }
   throw usageError(
     command,
-    `unknown --store "${spec}"; use file, helper:NAME (e.g. helper:pass) or docker`,
+    `unknown ${source} "${spec}"; use file, helper:NAME (e.g. helper:pass) or docker`,
   );
 }

@@ -606,14 +606,27 @@ export class Engine {
    */
   async addServer(input: ServerInput): Promise<{ definition: ServerDefinition; updated: boolean }> {
     const definition = validateServerInput(input, this.http.allowInsecureHttp);
-    const existing = await this.servers.get(definition.name);
     // Keep what the last sign-in learnt only while the URL is unchanged.
-    if (existing?.url === definition.url && existing.issuer) definition.issuer = existing.issuer;
+    const keep = (current: ServerDefinition | undefined): ServerDefinition =>
+      current?.url === definition.url && current.issuer
+        ? { ...definition, issuer: current.issuer }
+        : definition;
+    const existing = await this.servers.get(definition.name);
     if (input.clientSecret && input.clientId) {
-      await this.saveClientSecret(definition, input.clientId, input.clientSecret);
+      await this.saveClientSecret(keep(existing), input.clientId, input.clientSecret);
     }
-    await this.servers.put(definition);
-    return { definition, updated: !!existing };
+    if (!this.servers.upsert) {
+      await this.servers.put(keep(existing));
+      return { definition: keep(existing), updated: !!existing };
+    }
+    // In one step under the registry's lock: another process's add or sign-in in between is
+    // seen (its issuer kept, "Updated" said), not overwritten blindly.
+    let stored = definition;
+    const previous = await this.servers.upsert(
+      definition.name,
+      (current) => (stored = keep(current)),
+    );
+    return { definition: stored, updated: !!previous };
   }
 
   /** Keep a pre-registered client's secret in the credential store. */

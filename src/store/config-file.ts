@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import { dirname, join } from "node:path";
+import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import { fileStamp, readJsonFile, writeJsonFile } from "./atomic-file.ts";
 import { FileLock } from "./file-lock.ts";
 import type { ServerDefinition, ServerRegistry } from "./server-registry.ts";
@@ -84,6 +84,26 @@ export class ConfigFile implements ServerRegistry {
     });
   }
 
+  async upsert(
+    name: string,
+    change: (current: ServerDefinition | undefined) => ServerDefinition,
+  ): Promise<ServerDefinition | undefined> {
+    let previous: ServerDefinition | undefined;
+    await this.#update((c) => {
+      const def = Object.hasOwn(c.servers, name) ? c.servers[name] : undefined;
+      previous = def && { ...def, name };
+      const { name: _, ...rest } = change(previous);
+      Object.defineProperty(c.servers, name, {
+        value: rest,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return true;
+    });
+    return previous;
+  }
+
   async remove(name: string): Promise<boolean> {
     let removed = false;
     await this.#update((c) => {
@@ -98,12 +118,23 @@ export class ConfigFile implements ServerRegistry {
     return fileStamp(this.path);
   }
 
+  /** Keys of "settings" this version does not know (a typo such as "stroe" is otherwise silent). */
+  async unknownSettings(): Promise<string[]> {
+    const { settings } = await this.#read();
+    return Object.keys(settings ?? {}).filter((k) => !SETTINGS.has(k));
+  }
+
   async #read(fresh = false): Promise<ConfigShape> {
-    const raw = await readJsonFile(this.path, { fresh }) as Partial<ConfigShape> | undefined;
+    let raw: Partial<ConfigShape> | undefined;
+    try {
+      raw = await readJsonFile(this.path, { fresh }) as Partial<ConfigShape> | undefined;
+    } catch (err) {
+      throw this.#unreadable(err);
+    }
     if (raw === undefined) return { version: 1, servers: {} };
     if (
-      typeof raw !== "object" || raw === null || typeof raw.servers !== "object" ||
-      raw.servers === null
+      typeof raw !== "object" || raw === null || Array.isArray(raw) ||
+      typeof raw.servers !== "object" || raw.servers === null || Array.isArray(raw.servers)
     ) {
       throw new McpOAuthError(
         ErrorCode.STORE_FAILED,
@@ -117,7 +148,18 @@ export class ConfigFile implements ServerRegistry {
       if (typeof def?.url !== "string") {
         throw new McpOAuthError(
           ErrorCode.STORE_FAILED,
-          `${this.path}: server "${name}" has no url; repair or remove it, then retry.`,
+          `${this.path}: server "${
+            oneLine(name, 80)
+          }" has no url; repair or remove it, then retry.`,
+        );
+      }
+      const bad = badServerField(def as Record<string, unknown>);
+      if (bad) {
+        throw new McpOAuthError(
+          ErrorCode.STORE_FAILED,
+          `${this.path}: server "${
+            oneLine(name, 80)
+          }" has a "${bad.field}" that is not ${bad.want}; repair or remove it, then retry.`,
         );
       }
     }
@@ -130,8 +172,37 @@ export class ConfigFile implements ServerRegistry {
         `${this.path}: "settings" must be an object; repair it, then retry.`,
       );
     }
+    const bad = raw.settings && badSetting(raw.settings as Record<string, unknown>);
+    if (bad) {
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `${this.path}: "${bad.field}" in "settings" must be ${bad.want}; repair it, then retry.`,
+      );
+    }
     if (!fresh) validated.add(raw);
     return shape;
+  }
+
+  /** A read failure, with what to do about a folder where the file (or the home) should be. */
+  #unreadable(err: unknown): unknown {
+    const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
+    if (code === "EISDIR") {
+      return new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `${this.path} is a folder, not the config file; move it away, then retry.`,
+        { cause: err },
+      );
+    }
+    if (code === "ENOTDIR") {
+      return new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `The mcp-oauth home ${
+          dirname(this.path)
+        } is not a folder; give --home (or $MCP_OAUTH_HOME) a folder, or move that file away.`,
+        { cause: err },
+      );
+    }
+    return err;
   }
 
   #update(change: (c: ConfigShape) => boolean): Promise<void> {
@@ -140,4 +211,71 @@ export class ConfigFile implements ServerRegistry {
       if (change(c)) await writeJsonFile(this.path, c);
     });
   }
+}
+
+/** The settings this version knows. */
+const SETTINGS = new Set([
+  "store",
+  "compat",
+  "helperMaxSecretBytes",
+  "helperTimeoutMs",
+  "httpTimeoutMs",
+  "allowedHosts",
+]);
+
+const isString = (v: unknown) => typeof v === "string";
+
+/** The first optional field of a server definition with the wrong type, if any. */
+function badServerField(def: Record<string, unknown>): { field: string; want: string } | undefined {
+  const checks: [string, (v: unknown) => boolean, string][] = [
+    ["scopes", (v) => Array.isArray(v) && v.every(isString), "a list of strings"],
+    ["clientId", isString, "a string"],
+    ["clientMetadataUrl", isString, "a string"],
+    ["authorizationServer", isString, "a string"],
+    ["issuer", isString, "a string"],
+    ["resource", (v) => typeof v === "boolean", "true or false"],
+    ["adhoc", (v) => typeof v === "boolean", "true or false"],
+    ["compat", (v) => v === "docker", '"docker"'],
+  ];
+  for (const [field, ok, want] of checks) {
+    if (Object.hasOwn(def, field) && def[field] !== undefined && !ok(def[field])) {
+      return { field, want };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first setting of config-file.ts's own with the wrong type, if any (httpTimeoutMs and
+ * allowedHosts are checked where they are used).
+ */
+function badSetting(
+  settings: Record<string, unknown>,
+): { field: string; want: string } | undefined {
+  const checks: [string, (v: unknown) => boolean, string][] = [
+    [
+      "store",
+      (v) => typeof v === "string" && /^(file|docker|helper:.+)$/.test(v),
+      'one of "file", "docker" or "helper:NAME" (e.g. "helper:pass")',
+    ],
+    ["compat", (v) => v === "docker", '"docker"'],
+    [
+      "helperMaxSecretBytes",
+      (v) =>
+        typeof v === "object" && v !== null && !Array.isArray(v) &&
+        Object.values(v).every((n) => typeof n === "number"),
+      'an object of byte counts per helper, e.g. {"wincred": 2560}',
+    ],
+    [
+      "helperTimeoutMs",
+      (v) => typeof v === "number" && Number.isInteger(v) && v >= 100 && v <= 600_000,
+      "a whole number of milliseconds from 100 to 600000",
+    ],
+  ];
+  for (const [field, ok, want] of checks) {
+    if (Object.hasOwn(settings, field) && settings[field] !== undefined && !ok(settings[field])) {
+      return { field, want };
+    }
+  }
+  return undefined;
 }

@@ -37,6 +37,15 @@ export interface ServerRegistry {
   put(definition: ServerDefinition): Promise<void>;
   /** True when something was removed. */
   remove(name: string): Promise<boolean>;
+  /**
+   * Replace the definition `name` with what `change` makes of the current one (undefined when
+   * there is none) in one step, so a change another process made in between is not lost.
+   * Resolves to the definition it replaced.
+   */
+  upsert?(
+    name: string,
+    change: (current: ServerDefinition | undefined) => ServerDefinition,
+  ): Promise<ServerDefinition | undefined>;
   /** Changes whenever the definitions may have changed; see CredentialStore.stamp. */
   stamp?(): string | undefined;
 }
@@ -59,6 +68,14 @@ export class MemoryRegistry implements ServerRegistry {
     this.#defs.set(definition.name, { ...definition });
     this.#changes++;
     return Promise.resolve();
+  }
+  async upsert(
+    name: string,
+    change: (current: ServerDefinition | undefined) => ServerDefinition,
+  ): Promise<ServerDefinition | undefined> {
+    const current = await this.get(name);
+    await this.put({ ...change(current), name });
+    return current;
   }
   remove(name: string): Promise<boolean> {
     const removed = this.#defs.delete(name);
