@@ -15,7 +15,7 @@ import {
   startAuthorizationServer,
 } from "../fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
-import { type MainResult, removeHome, runMain } from "../cli/helpers.ts";
+import { type MainResult, removeHome, runMain, startCli } from "../cli/helpers.ts";
 import { assertFailure, homeTree, re, SEEDED, signedInHome } from "./local-helpers.ts";
 
 const SLOW = { timeout: 30_000 };
@@ -492,6 +492,33 @@ describe("corpus: the callback route and pasted redirect addresses (issue 10)", 
         /forged|access_denied/,
         "S16: nothing in the response is acted on",
       );
+      await assertUnchanged();
+    },
+  );
+
+  it(
+    "as a subprocess: pasted addresses on another path and host are refused, a wrong iss ends it",
+    SLOW,
+    async () => {
+      const cli = startCli(["authorize", "demo", "--browser", "none", "--timeout", "20"], { home });
+      const [, url] = await cli.waitForStderr(/^Open this URL to sign in to demo:\n\n {2}(\S+)\n/);
+      const [, redirect] = await cli.waitForStderr(/\(it starts with (\S+)\):/);
+      const state = new URL(url!).searchParams.get("state")!;
+      const query = new URLSearchParams({ code: "c0de", state, iss: as.issuer }).toString();
+      cli.writeLine(`${redirect}-evil?${query}`);
+      cli.writeLine(`${redirect!.replace("127.0.0.1", "evil.example")}?${query}`);
+      cli.writeLine(
+        `${redirect}?${new URLSearchParams({ code: "c0de", state, iss: "https://evil.example" })}`,
+      );
+      const r = await cli.done;
+      assertFailure(
+        r,
+        1,
+        `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+      );
+      const refused = r.stderr.split("\n").filter((l) => l === NOT_THE_REDIRECT(redirect!));
+      assert.equal(refused.length, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /c0de/);
       await assertUnchanged();
     },
   );
