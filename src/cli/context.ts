@@ -12,7 +12,7 @@ import { FileLock } from "../store/file-lock.ts";
 import { tightenHome } from "../store/private-home.ts";
 import { mcpOAuthHome } from "../runtime/paths.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { type ParsedArgs, str } from "./args.ts";
+import { type ParsedArgs, str, usageError } from "./args.ts";
 import { openStore } from "./open-store.ts";
 
 /** Output and input of a CLI run; tests pass their own. */
@@ -41,6 +41,10 @@ export async function createContext(
   io: Io,
   args: ParsedArgs,
 ): Promise<CliContext> {
+  // An empty --home (say `--home "$DIR"` with DIR unset) must not quietly mean the default home.
+  if (str(args, "home") === "") {
+    throw usageError(command, "--home needs a folder, not an empty string");
+  }
   const home = mcpOAuthHome(str(args, "home"), io.env);
   for (const note of await tightenHome(home)) io.err(`warning: ${note}`);
   const servers = new ConfigFile(home);

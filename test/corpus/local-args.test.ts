@@ -44,6 +44,18 @@ const CASES: Case[] = [
   ["unicode command", ["lś"], 2, 'Unknown command "lś"; see "mcp-oauth help".'],
   ["--home without a value", ["--home"], 2, 'option --home needs a value; see "mcp-oauth help".'],
   [
+    "--home '' (an unset variable)",
+    ["--home", "", "ls"],
+    2,
+    u("ls", "--home needs a folder, not an empty string"),
+  ],
+  [
+    "--home= after the command",
+    ["token", SEEDED.name, "--home="],
+    2,
+    u("token", "--home needs a folder, not an empty string"),
+  ],
+  [
     "--store without a value",
     ["--store"],
     2,
