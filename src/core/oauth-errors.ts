@@ -52,7 +52,16 @@ export function wrapOAuthError(
   } else if (err instanceof Error) {
     reason = oneLine(err.message, 160);
   } else {
-    reason = oneLine(String(err), 160);
+    reason = oneLine(describeValue(err), 160);
   }
   return new McpOAuthError(code, `${what} at ${url} failed (${reason}); ${hint}`, { cause: err });
+}
+
+/** The text of a thrown value that is no Error; never throws itself ({"toString": 1} would). */
+function describeValue(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

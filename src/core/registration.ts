@@ -224,9 +224,15 @@ export function clientAuth(
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
+/** The AS's advertised auth methods; metadata is untrusted JSON, so anything but a list is none. */
+function authMethodsSupported(as: AuthorizationServerMetadata): string[] | undefined {
+  const list: unknown = as.token_endpoint_auth_methods_supported;
+  return Array.isArray(list) ? list.filter((m): m is string => typeof m === "string") : undefined;
+}
+
 /** `none` preferred; else a secret method the AS advertises (S10). */
 function registrationMethod(as: AuthorizationServerMetadata): AuthMethod {
-  const supported = as.token_endpoint_auth_methods_supported;
+  const supported = authMethodsSupported(as);
   if (!supported || supported.includes("none")) return "none";
   if (supported.includes("client_secret_basic")) return "client_secret_basic";
   if (supported.includes("client_secret_post")) return "client_secret_post";
@@ -240,7 +246,7 @@ function registrationMethod(as: AuthorizationServerMetadata): AuthMethod {
 
 /** RFC 8414 §2: `client_secret_basic` is the default when nothing is listed. */
 function secretMethod(as: AuthorizationServerMetadata): AuthMethod {
-  const supported = as.token_endpoint_auth_methods_supported;
+  const supported = authMethodsSupported(as);
   if (!supported || supported.includes("client_secret_basic")) return "client_secret_basic";
   return supported.includes("client_secret_post") ? "client_secret_post" : "client_secret_basic";
 }
