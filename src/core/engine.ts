@@ -36,6 +36,7 @@ import {
   staticClientKey,
   tokenKey,
   type TokenRecord,
+  UnreadableRecordError,
   writeRecord,
 } from "./records.ts";
 import { oauthErrorCode } from "./oauth-errors.ts";
@@ -349,11 +350,11 @@ export class Engine {
         ? clientKey(record.issuer)
         : staticClientKey(record.resource);
     }
-    await writeRecord(
-      this.store,
+    await this.#saveToken(
       tokenKey(record.issuer, record.resource),
-      "mcp-oauth-token",
       record,
+      (detail) =>
+        `Signed in to ${server}, but the tokens could not be saved: fix the credential store, then run "mcp-oauth authorize ${server}" again (${detail})`,
     );
     if (await this.#compat(server)) {
       await mirrorToDocker(this.store, server, record, {
@@ -572,7 +573,13 @@ export class Engine {
     server: ServerDefinition,
     options: { forgetClient?: boolean } = {},
   ): Promise<Revoked> {
-    const record = await this.#readToken(server).catch(() => undefined);
+    let record: TokenRecord | undefined;
+    try {
+      record = await this.#readToken(server);
+    } catch (err) {
+      // An unreadable record is deleted below; a store that cannot be read is not "no tokens".
+      if (!(err instanceof UnreadableRecordError)) throw err;
+    }
     const failures = record
       ? await revokeTokenSet(this.http, record, await this.#clientSecret(record))
       : [];
@@ -714,16 +721,14 @@ export class Engine {
       if (state === "valid" && (!force || current.refresh_token !== first.refresh_token)) {
         return current;
       }
+      let next: TokenRecord;
       try {
-        const next = await refreshTokenSet(
+        next = await refreshTokenSet(
           this.http,
           current,
           await this.#clientSecret(current),
           this.#now,
         );
-        await writeRecord(this.store, key, "mcp-oauth-token", next);
-        if (await this.#compat(server.name)) await mirrorToDocker(this.store, server.name, next);
-        return next;
       } catch (err) {
         if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
           // S21: the grant is gone; drop the dead tokens, keep the registration,
@@ -738,7 +743,41 @@ export class Engine {
         if (!force && state !== "expired") return current;
         throw err;
       }
+      // Not inside the catch above: once the AS has rotated the refresh token, handing out the
+      // old access token would hide that the stored refresh token is used up (S20).
+      await this.#saveToken(
+        key,
+        next,
+        (detail) =>
+          next.refresh_token && next.refresh_token !== current.refresh_token
+            ? `The refreshed token for ${server.name} could not be saved, and the old refresh token is used up: fix the credential store, then run "mcp-oauth authorize ${server.name}" (${detail})`
+            : `The refreshed token for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
+      );
+      if (await this.#compat(server.name)) await mirrorToDocker(this.store, server.name, next);
+      return next;
     });
+  }
+
+  /**
+   * Store tokens the AS has just issued, trying twice: a credential store that fails once (a
+   * helper that crashed, a busy keychain) often works the second time, and these tokens exist
+   * nowhere else. `message` explains a final failure from the store's own message.
+   */
+  async #saveToken(
+    key: string,
+    record: TokenRecord,
+    message: (detail: string) => string,
+  ): Promise<void> {
+    try {
+      await writeRecord(this.store, key, "mcp-oauth-token", record);
+    } catch {
+      try {
+        await writeRecord(this.store, key, "mcp-oauth-token", record);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        throw new McpOAuthError(ErrorCode.STORE_FAILED, message(detail), { cause: err });
+      }
+    }
   }
 }
 

@@ -84,6 +84,17 @@ export function isEngineKey(key: string): boolean {
   return key.includes(`/${NS}/`);
 }
 
+/**
+ * A record that is stored but is not a valid record (the store itself answered): callers that
+ * clean up, such as revoke, may delete it; any other error means the store could not be read.
+ */
+export class UnreadableRecordError extends McpOAuthError {
+  constructor(message: string) {
+    super(ErrorCode.STORE_FAILED, message);
+    this.name = "UnreadableRecordError";
+  }
+}
+
 /** Read and validate a JSON record; a corrupt one is a clear error, never a crash. */
 export async function readRecord<T extends TokenRecord | ClientRecord>(
   store: CredentialStore,
@@ -100,8 +111,7 @@ export async function readRecord<T extends TokenRecord | ClientRecord>(
     parsed = undefined;
   }
   if (!parsed || typeof parsed !== "object" || !valid(parsed as Record<string, unknown>)) {
-    throw new McpOAuthError(
-      ErrorCode.STORE_FAILED,
+    throw new UnreadableRecordError(
       `The stored ${what} in ${store.name} under ${key} is unreadable; remove it with "mcp-oauth revoke" and authorize again.`,
     );
   }

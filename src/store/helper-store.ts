@@ -159,11 +159,27 @@ export class HelperStore implements CredentialStore {
   }
 
   async #store(credential: Credential): Promise<void> {
-    await this.#call("store", JSON.stringify(credential), false, credential.Secret);
+    try {
+      await this.#call("store", JSON.stringify(credential), false, credential.Secret);
+    } catch (err) {
+      // A helper may die or time out after it saved (killed on its way out): believe what it holds.
+      const held = await this.#get(credential.ServerURL).catch(() => undefined);
+      if (held?.Secret === credential.Secret && held.Username === credential.Username) return;
+      throw err;
+    }
   }
 
   async #erase(serverURL: string): Promise<void> {
-    await this.#call("erase", serverURL, true);
+    try {
+      await this.#call("erase", serverURL, true);
+    } catch (err) {
+      // Likewise a helper that erased, then failed: the entry is gone, which is what was asked.
+      let gone = false;
+      try {
+        gone = (await this.#get(serverURL)) === undefined;
+      } catch { /* still failing: report the erase */ }
+      if (!gone) throw err;
+    }
   }
 
   /**
