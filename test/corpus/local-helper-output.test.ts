@@ -10,13 +10,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { tokenKey } from "../../src/core/records.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { type FakeHelpers, installFakeHelpers } from "../fixtures/fake-helpers/index.ts";
-import { removeHome, runCli, tempHome } from "../cli/helpers.ts";
+import { type CliResult, removeHome, runCli, tempHome } from "../cli/helpers.ts";
 import { seedToken } from "../helpers/seed.ts";
 import { assertFailure, homeTree } from "./local-helpers.ts";
 
@@ -399,9 +399,20 @@ describe("corpus: credential-helper output through token, ls and add (issue 10)"
   let home: string;
   let homeBefore: Record<string, string>;
   let dataBefore: Record<string, string>;
+  /** What each case of CASES saw, run four at a time, each in a home and helper data of its own. */
+  let results: Promise<{ r: CliResult; home: string[]; data: string[] }>[] = [];
+  const scratch: string[] = [];
 
-  const cli = (argv: string[], mode: string, env: Record<string, string> = {}) =>
-    runCli([...argv, "--store", `helper:fake-${mode}`], { home, env: { ...fakes.env, ...env } });
+  const cli = (
+    argv: string[],
+    mode: string,
+    env: Record<string, string> = {},
+    at: { home: string; dir: string } = { home, dir: fakes.dir },
+  ) =>
+    runCli([...argv, "--store", `helper:fake-${mode}`], {
+      home: at.home,
+      env: { ...fakes.env, FAKE_HELPER_DIR: at.dir, ...env },
+    });
 
   before(async () => {
     fakes = await installFakeHelpers();
@@ -432,19 +443,45 @@ describe("corpus: credential-helper output through token, ls and add (issue 10)"
     }
     homeBefore = await homeTree(home);
     dataBefore = await homeTree(fakes.dir);
+    // Each case gets copies, so cases can run at once and a change is pinned on its case. Only
+    // the hang cases keep the short helper timeout: the others must not time out under load.
+    const limit = fourAtATime();
+    results = CASES.map(([, mode, argv, env]) =>
+      limit(async () => {
+        const at = { home: await tempHome("mcp-oauth-corpus-helpers-"), dir: await tempHome() };
+        scratch.push(at.home, at.dir);
+        await cp(home, at.home, { recursive: true });
+        await cp(fakes.dir, at.dir, { recursive: true });
+        if (mode !== "hang") {
+          const path = join(at.home, "config.json");
+          const config = JSON.parse(await readFile(path, "utf8"));
+          config.settings.helperTimeoutMs = 30_000;
+          await writeFile(path, JSON.stringify(config), { mode: 0o600 });
+        }
+        const [homeAt, dataAt] = [await homeTree(at.home), await homeTree(at.dir)];
+        const r = await cli(argv, mode, env, at);
+        return {
+          r,
+          home: diff(homeAt, await homeTree(at.home)),
+          data: diff(dataAt, await homeTree(at.dir)),
+        };
+      })
+    );
   });
   after(async () => {
+    await Promise.allSettled(results);
     await fakes?.remove();
     await removeHome(home);
+    for (const dir of scratch) await removeHome(dir);
   });
 
-  for (const [what, mode, argv, env, code, expected] of CASES) {
+  for (const [i, [what, , argv, , code, expected]] of CASES.entries()) {
     it(`${argv[0]}, ${what}: exit ${code} with one line; the home and the helper unchanged`, async () => {
-      const r = await cli(argv, mode, env);
+      const { r, home: changedHome, data: changedData } = await results[i]!;
       const line = assertFailure(r, code, expected);
       assert.ok(!line.includes("s3cr3t-value") && !/\bat-[01]\b/.test(line), "S26: no secret");
-      assert.deepEqual(await homeTree(home), homeBefore);
-      assert.deepEqual(await homeTree(fakes.dir), dataBefore);
+      assert.deepEqual(changedHome, [], "files changed under the home");
+      assert.deepEqual(changedData, [], "files changed in the helper's data");
     });
   }
 
@@ -491,4 +528,25 @@ describe("corpus: credential-helper output through token, ls and add (issue 10)"
 
 function esc(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** The paths whose content differs between two trees (added, removed or changed). */
+function diff(a: Record<string, string>, b: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
+}
+
+/** A limiter: at most four of the functions given run at once. */
+function fourAtATime(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= 4) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
