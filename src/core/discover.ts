@@ -9,6 +9,7 @@
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { HostScope } from "./host-policy.ts";
+import { NetworkError } from "./http.ts";
 import type { HttpContext } from "./http-context.ts";
 import { Trace } from "./trace.ts";
 import {
@@ -108,9 +109,23 @@ export async function discover(
   if (fromHeader && !options.resourceMetadataUrl) {
     // S1: the header's URL wins; fetch it unless round 1 already did.
     const known = candidates.find((c) => c.url === fromHeader);
-    ordered.push(
-      known ?? await fetchPrm(http, fromHeader, resource, trace, ++round, scope),
-    );
+    const named = known ?? await fetchPrm(http, fromHeader, resource, trace, ++round, scope);
+    // S1: "use exactly that URL": a server that names its metadata is no 2025-03-26 server,
+    // so neither the well-known URLs nor the S7 fallback may stand in for it.
+    if (!named.ok) {
+      if (
+        named.error.code === ErrorCode.RESOURCE_MISMATCH ||
+        named.error.code === ErrorCode.UNTRUSTED_HOST
+      ) throw named.error;
+      throw new McpOAuthError(
+        named.error.code,
+        `The resource metadata the server's 401 names could not be used (S1): ${
+          because(named.error)
+        }; check the server URL, or tell the server's operator.`,
+        { cause: named.error },
+      );
+    }
+    ordered.push(named);
   }
   ordered.push(...candidates.filter((c) => c.url !== fromHeader));
   const prmResult = pick(ordered, trace, "prm");
@@ -173,6 +188,19 @@ export async function discover(
   } else {
     const mismatch = asCandidates.find((c) => !c.ok && c.error.code === ErrorCode.ISSUER_MISMATCH);
     if (mismatch && !mismatch.ok) throw mismatch.error;
+    // The preferred URL that answered anything but 404 says what is wrong (S8 order).
+    const telling = asCandidates.find((c) => !c.ok && c.status !== 404);
+    if (telling && !telling.ok) {
+      throw new McpOAuthError(
+        telling.error.code === ErrorCode.TIMEOUT || telling.error.code === ErrorCode.NETWORK
+          ? telling.error.code
+          : ErrorCode.DISCOVERY_FAILED,
+        `No usable authorization server metadata for ${issuer}: ${
+          because(telling.error)
+        }; check the server's authorization_servers, or tell its operator.`,
+        { cause: telling.error },
+      );
+    }
     throw new McpOAuthError(
       ErrorCode.DISCOVERY_FAILED,
       `No authorization server metadata for ${issuer} (tried ${
@@ -369,9 +397,16 @@ async function fetchJson<T>(
     }, started);
     return { ok: true, value, url };
   } catch (err) {
-    const error = err instanceof McpOAuthError
-      ? err
-      : new McpOAuthError(ErrorCode.DISCOVERY_FAILED, `${url}: ${describe(err)}`, { cause: err });
+    if (err instanceof NetworkError && status === undefined) status = err.status;
+    const error = err instanceof McpOAuthError ? err : new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `${
+        kind === "prm" ? "Protected resource" : "Authorization server"
+      } metadata at ${url} is unusable (${
+        describe(err)
+      }); check the server URL, or tell the server's operator.`,
+      { cause: err },
+    );
     trace.add(
       { kind, round, method: "GET", url, status, outcome: "failed", detail: error.message },
       started,
@@ -445,21 +480,28 @@ function defaultEndpoints(issuer: URL): AuthorizationServerMetadata {
   };
 }
 
+/** One line for the trace; metadata fields may have any type, so lists are checked. */
 function summary(kind: "prm" | "as-metadata", value: unknown): string {
+  const list = (v: unknown, sep: string) => Array.isArray(v) ? v.map(String).join(sep) : undefined;
   if (kind === "prm") {
     const prm = value as ResourceMetadata;
+    const scopes = list(prm.scopes_supported, " ");
     return `resource ${prm.resource}; authorization_servers ${
       JSON.stringify(prm.authorization_servers ?? [])
-    }` +
-      (prm.scopes_supported ? `; scopes ${prm.scopes_supported.join(" ")}` : "");
+    }` + (scopes ? `; scopes ${scopes}` : "");
   }
   const as = value as AuthorizationServerMetadata;
   return `issuer ${as.issuer}; PKCE ${
-    as.code_challenge_methods_supported?.join(",") ?? "not advertised"
+    list(as.code_challenge_methods_supported, ",") ?? "not advertised"
   }` +
     `; registration ${as.registration_endpoint ? "yes" : "no"}; revocation ${
       as.revocation_endpoint ? "yes" : "no"
     }`;
+}
+
+/** What went wrong, without the advice (a NetworkError's fact, else the message). */
+function because(err: McpOAuthError): string {
+  return err instanceof NetworkError ? err.fact : err.message.replace(/\.$/, "");
 }
 
 /** A short, secret-free description of any error. */

@@ -44,7 +44,7 @@ export function boundedFetch(fetchImpl: FetchLike, limits: HttpLimits = DEFAULT_
     try {
       const body = NULL_BODY_STATUS.has(res.status)
         ? null
-        : await readCapped(res, limits.maxBytes, url);
+        : await readCapped(res, limits.maxBytes, url, res.status);
       return new Response(body, {
         status: res.status,
         statusText: res.statusText,
@@ -77,12 +77,13 @@ async function readCapped(
   res: Response,
   maxBytes: number,
   url: string,
+  status: number,
 ): Promise<Uint8Array<ArrayBuffer> | null> {
   if (!res.body) return null;
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
     await res.body.cancel();
-    throw tooLarge(url, maxBytes);
+    throw tooLarge(url, maxBytes, status);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -93,7 +94,7 @@ async function readCapped(
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge(url, maxBytes);
+      throw tooLarge(url, maxBytes, status);
     }
     chunks.push(value);
   }
@@ -106,13 +107,14 @@ async function readCapped(
   return out;
 }
 
-function tooLarge(url: string, maxBytes: number): McpOAuthError {
+function tooLarge(url: string, maxBytes: number, status: number): McpOAuthError {
   // A NetworkError, so a step that wraps it (registration, revocation…) gives its own advice.
   return new NetworkError(
     ErrorCode.TOO_LARGE,
     `The response from ${url} is larger than ${maxBytes} bytes and was not read`,
     "check the URL",
     undefined,
+    status,
   );
 }
 
@@ -124,11 +126,14 @@ function tooLarge(url: string, maxBytes: number): McpOAuthError {
 export class NetworkError extends McpOAuthError {
   /** What happened, without advice. */
   readonly fact: string;
+  /** The HTTP status the server answered with before the body failed, if it answered. */
+  readonly status?: number;
 
-  constructor(code: ErrorCode, fact: string, advice: string, cause: unknown) {
+  constructor(code: ErrorCode, fact: string, advice: string, cause: unknown, status?: number) {
     super(code, `${fact}; ${advice}.`, { cause });
     this.name = "NetworkError";
     this.fact = oneLine(fact);
+    if (status !== undefined) this.status = status;
   }
 }
 
@@ -149,6 +154,7 @@ function networkError(
         : `The answer from ${url} (${answered}) did not finish within ${seconds} s`,
       "check the server is up, then retry",
       err,
+      answered,
     );
   }
   if (err instanceof DOMException && err.name === "AbortError") return err;
@@ -159,6 +165,7 @@ function networkError(
       `The answer from ${url} (${answered}) broke off (${reason})`,
       "retry; if it persists, check the server",
       err,
+      answered,
     );
   }
   return new NetworkError(

@@ -31,10 +31,50 @@ import {
 
 const PRM_URL = `{o}${ROUTE_PATHS.prm}`;
 const AS_URL = `{o}${ROUTE_PATHS["as-metadata"]}`;
-/** What the user sees when no AS metadata document could be used. */
+/** What the user sees when every AS metadata URL answers 404. */
 const NO_AS_METADATA = `No authorization server metadata for {o} (tried ${AS_URL}, {o}${
   ROUTE_PATHS["oidc-metadata"]
 }); check the server's authorization_servers.`;
+/** What the user sees when the PRM the 401 names cannot be used (S1), for `reason`. */
+const S1_STOP = (reason: string) =>
+  `The resource metadata the server's 401 names could not be used (S1): ${reason}; check the server URL, or tell the server's operator.`;
+/** What the user sees when the preferred AS metadata URL answered, for `reason`. */
+const AS_STOP = (reason: string) =>
+  `No usable authorization server metadata for {o}: ${reason}; check the server's authorization_servers, or tell its operator.`;
+/**
+ * The start of the line for a PRM that oauth4webapi rejects (named by the 401, so S1 stops).
+ * Reported: the inner advice is repeated after the outer one ("…operator; check the server
+ * URL, or tell the server's operator; check the serv…", cut at 300 characters), so the end is
+ * not pinned.
+ */
+const prmUnusable = (reason: string | RegExp) =>
+  new RegExp(
+    `^${
+      escape(
+        `The resource metadata the server's 401 names could not be used (S1): Protected resource metadata at ${PRM_URL} is unusable (`,
+      )
+    }${typeof reason === "string" ? escape(reason) : reason.source}${
+      escape("); check the server URL, or tell the server's operator")
+    }[.;]`,
+  );
+/**
+ * The start of the line for AS metadata that oauth4webapi rejects. Reported: the PRM advice
+ * ("check the server URL, or tell the server's operator") comes before the AS one, so only
+ * the reason is pinned.
+ */
+const asUnusable = (reason: string | RegExp) =>
+  new RegExp(
+    `^${
+      escape(
+        `No usable authorization server metadata for {o}: Authorization server metadata at ${AS_URL} is unusable (`,
+      )
+    }${typeof reason === "string" ? escape(reason) : reason.source}\\); check the `,
+  );
+/** `text` as a whole-line pattern where each `*` stands for any text. */
+const like = (text: string) => new RegExp(`^${text.split("*").map(escape).join(".*")}$`);
+
+/** The well-known PRM URL (the one the default 401 names). */
+const prmUsed = (o: string) => `${o}${ROUTE_PATHS.prm}`;
 
 const json = (body: unknown): Answer => ({ json: body });
 const html = (status: number): Answer => ({
@@ -74,7 +114,6 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
   /** The probe's trace detail. */
   const probe = (d: Awaited<ReturnType<typeof discoverJson>>) =>
     d.json.trace.steps.find((st) => st.kind === "probe")!;
-  const prmUsed = (o: string) => `${o}${ROUTE_PATHS.prm}`;
 
   it("S1: an unterminated quoted resource_metadata is dropped; the well-known PRM is used and the half URL never fetched", async () => {
     const d = await discoverJson(s, () => ({
@@ -152,31 +191,34 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
       ["data:", "data:application/json,{}"],
     ] as const
   ) {
-    it(`S18: resource_metadata pointing to ${scheme} is refused, never fetched, and the well-known PRM is used`, async () => {
-      const d = await discoverJson(
-        s,
-        () => ({ mcp: challenge(`Bearer resource_metadata="${url}"`) }),
-      );
-      assert.equal(d.json.prmUrl, prmUsed(s.origin));
-      const refused = d.json.trace.steps.find((st) => st.url === url);
-      assert.equal(refused?.outcome, "failed");
-      assert.equal(
-        refused?.detail,
-        `${url} has the scheme "${scheme}" (${url}); only https (or http on loopback) is allowed.`,
-      );
-      assert.equal(refused?.status, undefined, "no request was made");
+    it(`S1/S18: resource_metadata pointing to ${scheme} is refused and discovery stops (no well-known stand-in)`, async () => {
+      await runCase(s, {
+        name: `resource_metadata at ${scheme}`,
+        command: "discover",
+        replies: () => ({ mcp: challenge(`Bearer resource_metadata="${url}"`) }),
+        code: 1,
+        // Reported: the refused URL is shown twice ("javascript:… has the scheme … (javascript:…)"):
+        // discover.ts passes the URL as the label to assertAllowedUrl, so the label is not pinned.
+        error: like(S1_STOP(
+          `* has the scheme "${scheme}" (${url}); only https (or http on loopback) is allowed`,
+        )),
+      });
+      assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted");
     });
   }
 
-  it("S24: resource_metadata on plain http off loopback is refused and the well-known PRM is used", async () => {
-    const d = await discoverJson(s, () => ({
-      mcp: challenge('Bearer resource_metadata="http://mcp.example.com/prm"'),
-    }));
-    assert.equal(d.json.prmUrl, prmUsed(s.origin));
-    assert.equal(
-      d.json.trace.steps.find((st) => st.url === "http://mcp.example.com/prm")?.detail,
-      "http://mcp.example.com/prm http://mcp.example.com/prm uses plain http on a non-loopback host; use https, or set allowInsecureHttp (--insecure-http) for development only.",
-    );
+  it("S1/S24: resource_metadata on plain http off loopback is refused and discovery stops", async () => {
+    await runCase(s, {
+      name: "resource_metadata on plain http",
+      command: "discover",
+      replies: () => ({ mcp: challenge('Bearer resource_metadata="http://mcp.example.com/prm"') }),
+      code: 1,
+      // Reported: the URL is shown twice (see the S18 cases), so the label is not pinned.
+      error: like(S1_STOP(
+        "* http://mcp.example.com/prm uses plain http on a non-loopback host; use https, or set allowInsecureHttp (--insecure-http) for development only",
+      )),
+    });
+    assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted");
   });
 
   it("S1: the first of two resource_metadata parameters wins; the second is never fetched", async () => {
@@ -194,7 +236,7 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
     const d = await discoverJson(s, () => ({
       // Latin-1 bytes 0x9b (CSI) and 0x85 (NEL) are legal header octets; \t is too.
       mcp: challenge(
-        'Bearer scope="mcp:admin\x9b2J\x85x", resource_metadata="http://127.0.0.1:9/\x9b31m"',
+        `Bearer scope="mcp:admin\x9b2J\x85x", resource_metadata="${s.origin}${ROUTE_PATHS.prm}"`,
       ),
     }));
     assertNoControlCharacters(d.stdout);
@@ -204,10 +246,27 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
       "the bad challenge scope is dropped: PRM's scopes",
     );
     assert.equal(d.json.prmUrl, prmUsed(s.origin));
-    assert.match(
+    assert.equal(
       probe(d).detail,
-      /^Bearer challenge with resource_metadata http:\/\/127\.0\.0\.1:9\/ 31m, scope "mcp:admin 2J x"$/,
+      `Bearer challenge with resource_metadata ${prmUsed(s.origin)}, scope "mcp:admin 2J x"`,
     );
+  });
+
+  it("S1/S14: a resource_metadata URL with a C1 control character that cannot be reached: one printable line", async () => {
+    const r = await runCase(s, {
+      name: "resource_metadata with CSI, unreachable",
+      command: "discover",
+      replies: () => ({
+        mcp: challenge(
+          'Bearer scope="mcp:admin\x9b2J", resource_metadata="http://127.0.0.1:9/\x9b31m"',
+        ),
+      }),
+      code: 1,
+      // The runtime names the refusal (ECONNREFUSED, ConnectionRefused…).
+      error: like(S1_STOP("Could not reach http://127.0.0.1:9/%C2%9B31m (*)")),
+    });
+    assertNoControlCharacters(r.err.join("\n"));
+    assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted");
   });
 
   it("S14: a scope separated by a tab is two scopes", async () => {
@@ -286,7 +345,10 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
   });
 });
 
-/** Cases whose PRM answers 200 with a body that cannot be used: discovery stops. */
+/**
+ * Cases whose PRM answers 200 with a body that cannot be used: discovery stops. The 401 names
+ * the PRM (S1), so a PRM that oauth4webapi rejects stops discovery with the S1 line.
+ */
 const prmCases: NetCase[] = [
   ...[
     ["a number", 42],
@@ -298,7 +360,7 @@ const prmCases: NetCase[] = [
     command: "discover",
     replies: (s) => ({ prm: json({ ...s.good.prm(), resource }) }),
     code: 1,
-    error: `${PRM_URL}: "response" body "resource" property must be a string`,
+    error: prmUnusable('"response" body "resource" property must be a string'),
   })),
   {
     name: "S3: resource names another server",
@@ -367,14 +429,6 @@ const prmCases: NetCase[] = [
     error:
       "Authorization server http://as.example.com/ uses plain http on a non-loopback host; use https, or set allowInsecureHttp (--insecure-http) for development only.",
   },
-  {
-    // Reported: the message is the runtime's TypeError (discover.ts summary() joins a string).
-    name: "scopes_supported is a string",
-    command: "discover",
-    replies: (s) => ({ prm: json({ ...s.good.prm(), scopes_supported: "mcp:read" }) }),
-    code: 1,
-    error: new RegExp(`^${escape(PRM_URL)}: prm\\.scopes_supported\\.join is not a function`),
-  },
   ...[
     ["a list", [{ resource: "x" }]],
     ["null", null],
@@ -385,7 +439,7 @@ const prmCases: NetCase[] = [
     command: "discover",
     replies: () => ({ prm: json(body) }),
     code: 1,
-    error: `${PRM_URL}: "response" body must be a top level object`,
+    error: prmUnusable('"response" body must be a top level object'),
   })),
   {
     name: "the body is not JSON (application/json declared)",
@@ -394,61 +448,77 @@ const prmCases: NetCase[] = [
       prm: { headers: [["Content-Type", "application/json"]], body: "{resource: oops" },
     }),
     code: 1,
-    error: `${PRM_URL}: failed to parse "response" body as JSON`,
+    error: prmUnusable('failed to parse "response" body as JSON'),
   },
   {
     name: "an HTML page with status 200",
     command: "discover",
     replies: () => ({ prm: html(200) }),
     code: 1,
-    error: `${PRM_URL}: "response" content-type must be application/json`,
+    error: prmUnusable('"response" content-type must be application/json'),
   },
 ];
 
 /**
- * PRM that gives no answer to read (a redirect, an error page, too big, too slow): it counts as
- * absent, and the server is treated as a 2025-03-26 one (S7), its origin as the AS.
+ * PRM that gives no answer to read (a redirect, an error page, too big, too slow). `fact` is
+ * what went wrong; `detail` the trace line; `status` what the server answered, if it did.
  */
-const prmFallbacks: { name: string; answer: () => Answer; detail: string; status?: number }[] = [
+const prmUnreadable: {
+  name: string;
+  answer: () => Answer;
+  fact: string;
+  detail: string;
+  status?: number;
+}[] = [
   {
     name: "S25: a 302 is not followed",
     answer: () => ({ redirect: "/elsewhere" }),
     status: 302,
+    fact: `${PRM_URL} answered 302`,
     detail: `${PRM_URL} answered 302`,
   },
   {
     name: "a 500 HTML error page",
     answer: () => html(500),
     status: 500,
+    fact: `${PRM_URL} answered 500`,
     detail: `${PRM_URL} answered 500`,
   },
   {
     name: "a 503 with a binary body",
     answer: () => ({ status: 503, body: new Uint8Array([0, 1, 2, 255, 0x1b]) }),
     status: 503,
+    fact: `${PRM_URL} answered 503`,
     detail: `${PRM_URL} answered 503`,
   },
   {
     name: "S25: a 20 MB body",
     answer: big,
+    status: 200,
+    fact: `The response from ${PRM_URL} is larger than 1048576 bytes and was not read`,
     detail:
       `The response from ${PRM_URL} is larger than 1048576 bytes and was not read; check the URL.`,
   },
   {
     name: "S25: a body that never ends",
     answer: endless,
+    status: 200,
+    fact: `The response from ${PRM_URL} is larger than 1048576 bytes and was not read`,
     detail:
       `The response from ${PRM_URL} is larger than 1048576 bytes and was not read; check the URL.`,
   },
   {
     name: "S25: a body that arrives a byte at a time",
     answer: () => SLOW_BODY,
+    status: 200,
+    fact: `The answer from ${PRM_URL} (200) did not finish within 0.5 s`,
     detail:
       `The answer from ${PRM_URL} (200) did not finish within 0.5 s; check the server is up, then retry.`,
   },
   {
     name: "S25: no answer at all",
     answer: never,
+    fact: `No answer from ${PRM_URL} within 0.5 s`,
     detail: `No answer from ${PRM_URL} within 0.5 s; check the server is up, then retry.`,
   },
 ];
@@ -467,9 +537,31 @@ describe("bad-input corpus: protected resource metadata (discover)", () => {
     });
   }
 
-  for (const f of prmFallbacks) {
-    it(`${f.name}: counts as no PRM (S7 fallback to the server's origin), the failure is in the trace`, async () => {
-      const d = await discoverJson(s, () => ({ prm: f.answer() }), TIMEOUT_ENV);
+  for (const f of prmUnreadable) {
+    it(`S1: the PRM the 401 names is ${f.name}: exit 1, one clear line, no well-known or S7 stand-in, home unchanged`, async () => {
+      const started = Date.now();
+      await runCase(s, {
+        name: f.name,
+        command: "discover",
+        replies: () => ({ prm: f.answer() }),
+        env: TIMEOUT_ENV,
+        code: 1,
+        error: S1_STOP(f.fact),
+      });
+      assert.equal(s.hits("/elsewhere").length, 0, "no redirect was followed");
+      assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted (no S7)");
+      const ms = Date.now() - started;
+      assert.ok(ms < 3_000, `gave up in time (${ms} ms)`);
+    });
+  }
+
+  for (const f of prmUnreadable.filter((f) => f.status !== 200)) {
+    it(`S7: a 401 that names no PRM, and the well-known PRM is ${f.name}: counts as no PRM (fallback to the server's origin), the failure and its status in the trace`, async () => {
+      const d = await discoverJson(
+        s,
+        () => ({ mcp: challenge("Bearer"), prm: f.answer() }),
+        TIMEOUT_ENV,
+      );
       assert.equal(d.json.prmUrl, null);
       assert.equal(d.json.legacy, true);
       const step = d.json.trace.steps.find((st) => st.url === `${s.origin}${ROUTE_PATHS.prm}`)!;
@@ -480,6 +572,49 @@ describe("bad-input corpus: protected resource metadata (discover)", () => {
       assert.ok(step.ms < 3_000, `gave up in time (${step.ms} ms)`);
     });
   }
+
+  for (const f of prmUnreadable.filter((f) => f.status === 200)) {
+    it(`a 401 that names no PRM, and the well-known PRM answers 200 with ${f.name}: a PRM exists, so no S7 fallback: exit 1, one clear line`, async () => {
+      const started = Date.now();
+      await runCase(s, {
+        name: f.name,
+        command: "discover",
+        replies: () => ({ mcp: challenge("Bearer"), prm: f.answer() }),
+        env: TIMEOUT_ENV,
+        code: 1,
+        error: f.detail,
+      });
+      assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted (no S7)");
+      const ms = Date.now() - started;
+      assert.ok(ms < 3_000, `gave up in time (${ms} ms)`);
+    });
+
+    it(`S2: a 401 that names no PRM, the path PRM answers 200 with ${f.name} and the root PRM is good: the root is used, the 200 in the trace`, async () => {
+      const d = await discoverJson(
+        s,
+        () => ({ mcp: challenge("Bearer"), prm: f.answer(), "prm-root": json(s.good.prm()) }),
+        TIMEOUT_ENV,
+      );
+      assert.equal(d.json.prmUrl, `${s.origin}${ROUTE_PATHS["prm-root"]}`);
+      assert.equal(d.json.legacy, false);
+      const step = d.json.trace.steps.find((st) => st.url === prmUsed(s.origin))!;
+      assert.equal(step.outcome, "failed");
+      assert.equal(step.status, 200, "the server answered 200 before the body failed");
+      assert.equal(step.detail, f.detail.replaceAll("{o}", s.origin));
+    });
+  }
+
+  it("scopes_supported is a string: the trace line leaves it out, no crash; its well-formed scopes are requested", async () => {
+    const d = await discoverJson(s, () => ({
+      prm: json({ ...s.good.prm(), scopes_supported: "mcp:read" }),
+    }));
+    assert.equal(d.json.prmUrl, prmUsed(s.origin));
+    assert.deepEqual(d.json.scopes, ["mcp:read", "offline_access"]);
+    assert.equal(
+      d.json.trace.steps.find((st) => st.url === prmUsed(s.origin))?.detail,
+      `resource ${s.origin}/mcp; authorization_servers ${JSON.stringify([s.origin])}`,
+    );
+  });
 
   it("S3/S12: authorize stops at a wrong PRM resource before registering or opening anything", async () => {
     const r = await runCase(s, {
@@ -498,18 +633,18 @@ describe("bad-input corpus: protected resource metadata (discover)", () => {
 
 /** Cases whose AS metadata cannot be used: discovery stops. */
 const asCases: NetCase[] = [
-  ...[
-    ["a number", 42],
-    ["missing", undefined],
-    ["not a URL", "not a url"],
-    ["null", null],
-  ].map(([what, issuer]): NetCase => ({
-    // Reported: the reason (in the trace) is not in the message; see the report.
+  ...([
+    ["a number", 42, '"response" body "issuer" property must be a string'],
+    ["missing", undefined, '"response" body "issuer" property must be a string'],
+    // The runtime's words for a bad URL ("Invalid URL", "Invalid URL: 'not a url'"…).
+    ["not a URL", "not a url", /Invalid URL[^)]*/],
+    ["null", null, '"response" body "issuer" property must be a string'],
+  ] as [string, unknown, string | RegExp][]).map(([what, issuer, reason]): NetCase => ({
     name: `S6: issuer is ${what}`,
     command: "discover",
     replies: (s) => ({ "as-metadata": json({ ...s.good.asMetadata(), issuer }) }),
     code: 1,
-    error: NO_AS_METADATA,
+    error: asUnusable(reason),
   })),
   {
     name: "S6: issuer names another server",
@@ -591,16 +726,6 @@ const asCases: NetCase[] = [
     error:
       /^AS metadata token_endpoint https:\/\/169\.254\.169\.254\/latest\/meta-data .*169\.254\.169\.254/,
   },
-  {
-    // Reported: discover.ts's trace summary joins it and the failure is swallowed.
-    name: "S12: code_challenge_methods_supported is a string",
-    command: "discover",
-    replies: (s) => ({
-      "as-metadata": json({ ...s.good.asMetadata(), code_challenge_methods_supported: "S256" }),
-    }),
-    code: 1,
-    error: NO_AS_METADATA,
-  },
   ...[
     ["a list", [{ issuer: "{o}" }]],
     ["null", null],
@@ -610,25 +735,55 @@ const asCases: NetCase[] = [
     command: "discover",
     replies: () => ({ "as-metadata": json(body) }),
     code: 1,
-    error: NO_AS_METADATA,
+    error: asUnusable('"response" body must be a top level object'),
   })),
   ...([
-    ["not JSON", () => ({ headers: [["Content-Type", "application/json"]], body: "{issuer" })],
-    ["an HTML page with status 200", () => html(200)],
-    ["a 500 HTML error page", () => html(500)],
-    ["a 502 with NUL bytes", () => ({ status: 502, body: "\0\0\u0001 upstream" })],
-    ["S25: a 302 (not followed)", () => ({ redirect: "/elsewhere" })],
-    ["S25: a 20 MB body", big],
-    ["S25: a body that never ends", endless],
-    ["S25: a body that arrives a byte at a time", () => SLOW_BODY],
-    ["S25: no answer at all", never],
-  ] as [string, () => Answer][]).map(([what, answer]): NetCase => ({
+    [
+      "not JSON",
+      () => ({ headers: [["Content-Type", "application/json"]], body: "{issuer" }),
+      asUnusable('failed to parse "response" body as JSON'),
+    ],
+    [
+      "an HTML page with status 200",
+      () => html(200),
+      asUnusable('"response" content-type must be application/json'),
+    ],
+    ["a 500 HTML error page", () => html(500), AS_STOP(`${AS_URL} answered 500`)],
+    [
+      "a 502 with NUL bytes",
+      () => ({ status: 502, body: "\0\0\u0001 upstream" }),
+      AS_STOP(`${AS_URL} answered 502`),
+    ],
+    [
+      "S25: a 302 (not followed)",
+      () => ({ redirect: "/elsewhere" }),
+      AS_STOP(`${AS_URL} answered 302`),
+    ],
+    [
+      "S25: a 20 MB body",
+      big,
+      AS_STOP(`The response from ${AS_URL} is larger than 1048576 bytes and was not read`),
+    ],
+    [
+      "S25: a body that never ends",
+      endless,
+      AS_STOP(`The response from ${AS_URL} is larger than 1048576 bytes and was not read`),
+    ],
+    [
+      "S25: a body that arrives a byte at a time",
+      () => SLOW_BODY,
+      AS_STOP(`The answer from ${AS_URL} (200) did not finish within 0.5 s`),
+    ],
+    ["S25: no answer at all", never, AS_STOP(`No answer from ${AS_URL} within 0.5 s`)],
+    // Only when every metadata URL is missing does the line list what was tried.
+    ["a 404 (and so is the OpenID URL)", () => ({ status: 404, json: {} }), NO_AS_METADATA],
+  ] as [string, () => Answer, string | RegExp][]).map(([what, answer, error]): NetCase => ({
     name: what,
     command: "discover",
     replies: () => ({ "as-metadata": answer() }),
     env: TIMEOUT_ENV,
     code: 1,
-    error: NO_AS_METADATA,
+    error,
     check: (s) => assert.equal(s.hits("/elsewhere").length, 0, "no redirect was followed"),
   })),
 ];
@@ -647,6 +802,40 @@ describe("bad-input corpus: authorization server metadata (discover, authorize)"
       assert.ok(Date.now() - started < 5_000, "no wait beyond the timeout");
     });
   }
+
+  it("S8: the RFC 8414 metadata answers 200 with a 20 MB body: the OpenID one is used, the 200 in the trace", async () => {
+    const d = await discoverJson(s, () => ({
+      "as-metadata": big(),
+      "oidc-metadata": json(s.good.asMetadata()),
+    }));
+    assert.equal(d.json.issuer, s.origin);
+    const step = d.json.trace.steps.find((st) =>
+      st.url === `${s.origin}${ROUTE_PATHS["as-metadata"]}`
+    )!;
+    assert.equal(step.outcome, "failed");
+    assert.equal(step.status, 200, "the server answered 200 before the body was refused");
+    assert.equal(
+      step.detail,
+      `The response from ${s.origin}${
+        ROUTE_PATHS["as-metadata"]
+      } is larger than 1048576 bytes and was not read; check the URL.`,
+    );
+    assert.equal(
+      (d.json as unknown as { asMetadataUrl: string }).asMetadataUrl,
+      `${s.origin}${ROUTE_PATHS["oidc-metadata"]}`,
+    );
+  });
+
+  it("S12: code_challenge_methods_supported is a string: the trace says PKCE is not advertised, no crash", async () => {
+    const d = await discoverJson(s, () => ({
+      "as-metadata": json({ ...s.good.asMetadata(), code_challenge_methods_supported: "S256" }),
+    }));
+    assert.equal(
+      d.json.trace.steps.find((st) => st.url === `${s.origin}${ROUTE_PATHS["as-metadata"]}`)
+        ?.detail,
+      `issuer ${s.origin}; PKCE not advertised; registration yes; revocation yes`,
+    );
+  });
 
   for (const [what, value] of [["a number", 5], ["a string", "offline_access mcp:read"]]) {
     it(`S14: scopes_supported is ${what}: ignored (no offline_access), no crash`, async () => {
@@ -673,6 +862,7 @@ describe("bad-input corpus: authorization server metadata (discover, authorize)"
       ["only plain", ["plain"]],
       ["missing", undefined],
       ["an empty list", []],
+      ["a string", "S256"],
     ] as const
   ) {
     it(`S12: code_challenge_methods_supported ${what}: authorize refuses before registering`, async () => {
