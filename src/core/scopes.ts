@@ -13,6 +13,11 @@ export function splitScopes(scope: string | undefined | null): string[] {
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** True for a well-formed scope-token (RFC 6749 §3.3). */
+export function isScopeToken(scope: string): boolean {
+  return SCOPE_TOKEN.test(scope);
+}
+
 /**
  * The well-formed scopes of a value a server sent (a space-separated string or
  * a list): anything else, such as control characters that could rewrite the

@@ -7,7 +7,7 @@
 import type { ServerDefinition } from "../store/server-registry.ts";
 import { catalogEntry, catalogEntryForUrl } from "./catalog.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
-import { splitScopes } from "./scopes.ts";
+import { isScopeToken, splitScopes } from "./scopes.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
 
 /** What a person gives to add a server. */
@@ -121,9 +121,6 @@ export function serverUrlArgument(value: string): URL {
   return url;
 }
 
-/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-
 /**
  * Space-separated scopes typed by a person (`--scopes`), each a valid scope token.
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-3.3
@@ -131,7 +128,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  */
 export function scopesArgument(value: string): string[] {
   const scopes = splitScopes(value);
-  const bad = scopes.find((s) => !SCOPE_TOKEN.test(s));
+  const bad = scopes.find((s) => !isScopeToken(s));
   if (bad !== undefined) {
     throw new McpOAuthError(
       ErrorCode.USAGE,
