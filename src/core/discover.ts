@@ -104,7 +104,9 @@ export async function discover(
     ...wellKnown.map((url) => fetchPrm(http, url, resource, trace, 1)),
   ]);
   let round = 1;
-  const fromHeader = probed.challenge?.resourceMetadata;
+  // As the URL parser writes it: control characters percent-encoded, never printed raw.
+  const fromHeader = normalUrl(probed.challenge?.resourceMetadata);
+  if (probed.challenge && fromHeader) probed.challenge.resourceMetadata = fromHeader;
   const ordered: Fetched<ResourceMetadata>[] = [];
   if (fromHeader && !options.resourceMetadataUrl) {
     // S1: the header's URL wins; fetch it unless round 1 already did.
@@ -117,12 +119,10 @@ export async function discover(
         named.error.code === ErrorCode.RESOURCE_MISMATCH ||
         named.error.code === ErrorCode.UNTRUSTED_HOST
       ) throw named.error;
-      throw new McpOAuthError(
-        named.error.code,
-        `The resource metadata the server's 401 names could not be used (S1): ${
-          because(named.error)
-        }; check the server URL, or tell the server's operator.`,
-        { cause: named.error },
+      throw explained(
+        "The resource metadata the server's 401 names could not be used (S1)",
+        named.error,
+        "check the server URL, or tell the server's operator",
       );
     }
     ordered.push(named);
@@ -191,14 +191,10 @@ export async function discover(
     // The preferred URL that answered anything but 404 says what is wrong (S8 order).
     const telling = asCandidates.find((c) => !c.ok && c.status !== 404);
     if (telling && !telling.ok) {
-      throw new McpOAuthError(
-        telling.error.code === ErrorCode.TIMEOUT || telling.error.code === ErrorCode.NETWORK
-          ? telling.error.code
-          : ErrorCode.DISCOVERY_FAILED,
-        `No usable authorization server metadata for ${issuer}: ${
-          because(telling.error)
-        }; check the server's authorization_servers, or tell its operator.`,
-        { cause: telling.error },
+      throw explained(
+        `No usable authorization server metadata for ${issuer}`,
+        telling.error,
+        "check the server's authorization_servers, or tell its operator",
       );
     }
     throw new McpOAuthError(
@@ -219,7 +215,7 @@ export async function discover(
   ) {
     const value = as[key];
     if (value !== undefined) {
-      scope.check(
+      const url = scope.check(
         assertAllowedUrl(
           parseUrl(String(value), `AS metadata ${key}`),
           `AS metadata ${key}`,
@@ -227,6 +223,8 @@ export async function discover(
         ),
         `AS metadata ${key}`,
       );
+      // Kept as the URL parser writes it, so no control character is ever printed or sent.
+      as = { ...as, [key]: url.href };
     }
   }
   if (!as.authorization_endpoint || !as.token_endpoint) {
@@ -377,7 +375,7 @@ async function fetchJson<T>(
   let status: number | undefined;
   try {
     const what = kind === "prm" ? "Resource metadata URL" : "Metadata URL";
-    const target = assertAllowedUrl(parseUrl(url, what), url, http.allowInsecureHttp);
+    const target = assertAllowedUrl(parseUrl(url, what), what, http.allowInsecureHttp);
     // Only the URL from the 401 header has a scope: the well-known ones are built on origins we trust.
     scope?.check(target, "The resource_metadata URL");
     const res = await http.bounded(target, { headers: { accept: "application/json" } });
@@ -499,9 +497,28 @@ function summary(kind: "prm" | "as-metadata", value: unknown): string {
     }`;
 }
 
-/** What went wrong, without the advice (a NetworkError's fact, else the message). */
-function because(err: McpOAuthError): string {
-  return err instanceof NetworkError ? err.fact : err.message.replace(/\.$/, "");
+/**
+ * `err` under a heading. A timeout or unreachable host keeps its own advice
+ * (retry, check the server is up); any other failure keeps its fact, with
+ * `advice` instead of its own advice.
+ */
+function explained(heading: string, err: McpOAuthError, advice: string): McpOAuthError {
+  if (err.code === ErrorCode.TIMEOUT || err.code === ErrorCode.NETWORK) {
+    return new McpOAuthError(err.code, `${heading}: ${err.message}`, { cause: err });
+  }
+  const fact = err instanceof NetworkError ? err.fact : err.code === ErrorCode.DISCOVERY_FAILED // ours: "fact; advice."
+    ? err.message.replace(/\.$/, "").replace(/; [^;]*$/, "")
+    : err.message.replace(/\.$/, "");
+  return new McpOAuthError(err.code, `${heading}: ${fact}; ${advice}.`, { cause: err });
+}
+
+function normalUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new URL(value).href;
+  } catch {
+    return value;
+  }
 }
 
 /** A short, secret-free description of any error. */

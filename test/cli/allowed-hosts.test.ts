@@ -56,7 +56,10 @@ describe("SSRF guard from the CLI (issue 10)", () => {
       env: { MCP_OAUTH_ALLOWED_HOSTS: "example.org, 0.0.0.0" },
     });
     assert.equal(r.code, 1);
-    assert.match(r.err.join("\n"), /No authorization server metadata for https:\/\/0\.0\.0\.0:1/);
+    assert.match(
+      r.err.join("\n"),
+      /No usable authorization server metadata for https:\/\/0\.0\.0\.0:1: Could not reach/,
+    );
   });
 
   it('a malformed "allowedHosts" setting is named, with the fix', async () => {

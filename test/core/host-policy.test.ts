@@ -183,6 +183,19 @@ describe("SSRF guard: where metadata may send discovery (issue 10)", () => {
     assert.equal(d.as.token_endpoint, "https://tokens.example/t");
   });
 
+  it("endpoints are kept as the URL parser writes them: no control character survives (S26)", async () => {
+    const net = network({
+      "mcp.example.com": mcpHost("mcp.example.com", "https://auth.example.com"),
+      "auth.example.com": asHost("https://auth.example.com", {
+        registration_endpoint: "https://auth.example.com/reg\u001b[2J",
+        authorization_endpoint: "https://auth.example.com/authorize\u009b31m",
+      }),
+    });
+    const d = await discover(createHttpContext(net.fetchImpl), "https://mcp.example.com/mcp");
+    assert.equal(d.as.registration_endpoint, "https://auth.example.com/reg%1B[2J");
+    assert.equal(d.as.authorization_endpoint, "https://auth.example.com/authorize%C2%9B31m");
+  });
+
   it("isPrivateAddress: private, reserved and mapped forms vs public addresses and names", () => {
     const priv = [
       "10.0.0.1",

@@ -41,12 +41,13 @@ const S1_STOP = (reason: string) =>
 /** What the user sees when the preferred AS metadata URL answered, for `reason`. */
 const AS_STOP = (reason: string) =>
   `No usable authorization server metadata for {o}: ${reason}; check the server's authorization_servers, or tell its operator.`;
-/**
- * The start of the line for a PRM that oauth4webapi rejects (named by the 401, so S1 stops).
- * Reported: the inner advice is repeated after the outer one ("…operator; check the server
- * URL, or tell the server's operator; check the serv…", cut at 300 characters), so the end is
- * not pinned.
- */
+/** A timeout keeps its own advice (retry) under either heading. */
+const RETRY = "; check the server is up, then retry.";
+const S1_TIMEOUT = (fact: string) =>
+  `The resource metadata the server's 401 names could not be used (S1): ${fact}${RETRY}`;
+const AS_TIMEOUT = (fact: string) =>
+  `No usable authorization server metadata for {o}: ${fact}${RETRY}`;
+/** The line for a PRM that oauth4webapi rejects (named by the 401, so S1 stops). */
 const prmUnusable = (reason: string | RegExp) =>
   new RegExp(
     `^${
@@ -54,8 +55,8 @@ const prmUnusable = (reason: string | RegExp) =>
         `The resource metadata the server's 401 names could not be used (S1): Protected resource metadata at ${PRM_URL} is unusable (`,
       )
     }${typeof reason === "string" ? escape(reason) : reason.source}${
-      escape("); check the server URL, or tell the server's operator")
-    }[.;]`,
+      escape("); check the server URL, or tell the server's operator.")
+    }$`,
   );
 /**
  * The start of the line for AS metadata that oauth4webapi rejects. Reported: the PRM advice
@@ -263,7 +264,9 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
       }),
       code: 1,
       // The runtime names the refusal (ECONNREFUSED, ConnectionRefused…).
-      error: like(S1_STOP("Could not reach http://127.0.0.1:9/%C2%9B31m (*)")),
+      error: like(
+        "The resource metadata the server's 401 names could not be used (S1): Could not reach http://127.0.0.1:9/%C2%9B31m (*); check the URL and your connection.",
+      ),
     });
     assertNoControlCharacters(r.err.join("\n"));
     assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted");
@@ -546,7 +549,7 @@ describe("bad-input corpus: protected resource metadata (discover)", () => {
         replies: () => ({ prm: f.answer() }),
         env: TIMEOUT_ENV,
         code: 1,
-        error: S1_STOP(f.fact),
+        error: / within 0\.5 s$/.test(f.fact) ? S1_TIMEOUT(f.fact) : S1_STOP(f.fact),
       });
       assert.equal(s.hits("/elsewhere").length, 0, "no redirect was followed");
       assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted (no S7)");
@@ -772,9 +775,9 @@ const asCases: NetCase[] = [
     [
       "S25: a body that arrives a byte at a time",
       () => SLOW_BODY,
-      AS_STOP(`The answer from ${AS_URL} (200) did not finish within 0.5 s`),
+      AS_TIMEOUT(`The answer from ${AS_URL} (200) did not finish within 0.5 s`),
     ],
-    ["S25: no answer at all", never, AS_STOP(`No answer from ${AS_URL} within 0.5 s`)],
+    ["S25: no answer at all", never, AS_TIMEOUT(`No answer from ${AS_URL} within 0.5 s`)],
     // Only when every metadata URL is missing does the line list what was tried.
     ["a 404 (and so is the OpenID URL)", () => ({ status: 404, json: {} }), NO_AS_METADATA],
   ] as [string, () => Answer, string | RegExp][]).map(([what, answer, error]): NetCase => ({

@@ -33,7 +33,8 @@ Examples:
       registration: d.as.registration_endpoint ?? null,
       revocation: d.as.revocation_endpoint ?? null,
     };
-    const pkce = d.as.code_challenge_methods_supported?.includes("S256") ?? false;
+    const methods = d.as.code_challenge_methods_supported;
+    const pkce = Array.isArray(methods) && methods.includes("S256");
     if (args.values.json) {
       ctx.io.out(JSON.stringify(
         {
