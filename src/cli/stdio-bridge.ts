@@ -11,6 +11,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import process from "node:process";
 import { McpOAuthError } from "../core/errors.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import type { CliContext } from "./context.ts";
@@ -35,6 +36,10 @@ export async function bridgeStdio(
   const initializeIds = new Set<string | number>();
   const done = new Promise<void>((resolve) => {
     local.onclose = () => resolve();
+    // The SDK's transport does not notice its stdin ending: a client that quits must end the
+    // bridge, or each one leaves an orphan process behind.
+    process.stdin.once("end", () => resolve());
+    process.stdin.once("close", () => resolve());
   });
 
   remote.onmessage = (message: JSONRPCMessage) => {
