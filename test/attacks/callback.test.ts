@@ -124,7 +124,6 @@ describe("attacks on the callback of `serve` (issue 10, S15, S16)", () => {
 
   after(async () => {
     await serve?.stop();
-    recordOutput("serve stderr", serve?.stderr());
     for (const s of [a, b, c, as1, as2]) await s?.close();
     await removeHome(home);
   });

@@ -155,7 +155,6 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
 
   after(async () => {
     await serve?.stop();
-    recordOutput("serve stderr", serve?.stderr());
     await mcp?.close();
     await as?.close();
     await removeHome(home);

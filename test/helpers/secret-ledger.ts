@@ -58,7 +58,11 @@ export function commandOf(args: readonly string[]): string | undefined {
 export function recordCommand(args: readonly string[], stdout: string, stderr: string): void {
   if (!OUTPUT_LOG) return;
   const command = commandOf(args) ?? "";
-  const label = `mcp-oauth ${args.join(" ")}`.slice(0, 200);
+  // The label shows the command line, but not a secret given on it.
+  const shown = args.map((a, i) =>
+    args[i - 1] === "--client-secret" ? "…" : a.replace(/^(--client-secret=).*/, "$1…")
+  );
+  const label = `mcp-oauth ${shown.join(" ")}`.slice(0, 200);
   if (!Object.hasOwn(PRINTS_SECRETS, command)) recordOutput(`${label} (stdout)`, stdout);
   recordOutput(`${label} (stderr)`, stderr);
 }

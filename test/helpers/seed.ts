@@ -11,6 +11,7 @@ import { tokenKey, type TokenRecord } from "../../src/core/records.ts";
 import { ConfigFile } from "../../src/store/config-file.ts";
 import type { CredentialStore } from "../../src/store/credential-store.ts";
 import { FileStore } from "../../src/store/file-store.ts";
+import { recordSecret } from "./secret-ledger.ts";
 
 /** Store a token record for (issuer, url); fields not given get plausible values. */
 export async function seedToken(
@@ -32,6 +33,8 @@ export async function seedToken(
     obtained_at: Date.now(),
     ...over,
   };
+  recordSecret("access_token", record.access_token);
+  recordSecret("refresh_token", record.refresh_token);
   await store.store({
     ServerURL: tokenKey(issuer, url),
     Username: "mcp-oauth-token",

@@ -16,6 +16,7 @@ import {
 } from "../fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
 import { signIn } from "../helpers/person.ts";
+import { OUTPUT_LOG, recordOutput } from "../helpers/secret-ledger.ts";
 
 const ORIGIN = "http://127.0.0.1:7777";
 const KEY = "test-key-0123456789";
@@ -28,8 +29,8 @@ describe("dashboard routes (issue 5)", () => {
   let app: ReturnType<typeof dashboardApp>;
   let cookie = "";
 
-  /** A request as the dashboard's own page would send it. */
-  function req(
+  /** A request as the dashboard's own page would send it; the page goes to the output log. */
+  async function req(
     path: string,
     init: RequestInit & { host?: string; origin?: string | null; withKey?: boolean } = {},
   ) {
@@ -38,7 +39,11 @@ describe("dashboard routes (issue 5)", () => {
     const method = init.method ?? "GET";
     if (method !== "GET" && init.origin !== null) headers.set("origin", init.origin ?? ORIGIN);
     if (init.withKey !== false && cookie) headers.set("cookie", cookie);
-    return app.request(`${ORIGIN}${path}`, { ...init, method, headers });
+    const res = await app.request(`${ORIGIN}${path}`, { ...init, method, headers });
+    if (OUTPUT_LOG) {
+      recordOutput(`dashboard ${method} ${path.split("?")[0]}`, await res.clone().text());
+    }
+    return res;
   }
   const form = (fields: Record<string, string>) => ({
     method: "POST",

@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { OUTPUT_LOG, recordOutput } from "../helpers/secret-ledger.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -53,7 +54,37 @@ export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Br
         "Install it with `apt-get install chromium` (Debian/Ubuntu).",
     );
   }
-  return await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  if (OUTPUT_LOG) recordPages(browser);
+  return browser;
+}
+
+/**
+ * Append every HTML page and fragment the browser receives to the run's output log (see
+ * test/helpers/secret-ledger.ts), labelled without the query (a callback's carries the code).
+ */
+function recordPages(browser: Browser): void {
+  const watch = (context: BrowserContext) =>
+    context.on("response", (res) => {
+      if (!/html/.test(res.headers()["content-type"] ?? "")) return;
+      const u = new URL(res.url());
+      void res.text().then(
+        (text) => recordOutput(`chromium ${res.status()} ${u.origin}${u.pathname}`, text),
+        () => {},
+      );
+    });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    watch(context);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    watch(page.context());
+    return page;
+  };
 }
 
 /** A fresh MCP_OAUTH_HOME. */
@@ -127,6 +158,8 @@ export function startServe(home: string, timeoutMs = 30_000): Promise<Dashboard>
       }
       const code = await exited;
       clearTimeout(timer);
+      recordOutput("mcp-oauth serve (stderr)", stderr);
+      recordOutput("mcp-oauth serve (stdout)", stdout);
       return { code, forced };
     })();
 
