@@ -37,6 +37,7 @@ export function relayLocation(query: string): string {
       throw new RelayRefusal(`the parameter "${name}" appears more than once`);
     }
     if (value.length > MAX_VALUE) throw new RelayRefusal(`the parameter "${name}" is too long`);
+    if (value === "") throw new RelayRefusal(`the parameter "${name}" is empty`);
     if (!PRINTABLE.test(value)) {
       throw new RelayRefusal(`the parameter "${name}" has characters OAuth does not allow`);
     }

@@ -70,7 +70,8 @@ async function readOnce(path: string, fresh: boolean): Promise<unknown> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Editors on Windows may save a byte-order mark; JSON.parse would refuse it.
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw new McpOAuthError(
       ErrorCode.STORE_FAILED,
@@ -83,7 +84,24 @@ async function readOnce(path: string, fresh: boolean): Promise<unknown> {
 
 /** A missing file is undefined; any other read failure is a clear error. */
 function absentOrThrow(path: string, err: unknown): undefined {
-  if ((err as { code?: string }).code === "ENOENT") return undefined;
+  const code = (err as { code?: string }).code;
+  if (code === "ENOENT") return undefined;
+  if (code === "EISDIR") {
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `${path} is a folder, not a file; move it away, then retry.`,
+      { cause: err },
+    );
+  }
+  if (code === "ENOTDIR") {
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `The mcp-oauth home ${
+        dirname(path)
+      } is not a folder; give --home (or $MCP_OAUTH_HOME) a folder, or move that file away.`,
+      { cause: err },
+    );
+  }
   throw new McpOAuthError(
     ErrorCode.STORE_FAILED,
     `Cannot read ${path} (${(err as Error).message}); check its permissions.`,

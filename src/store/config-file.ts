@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import { fileStamp, readJsonFile, writeJsonFile } from "./atomic-file.ts";
 import { FileLock } from "./file-lock.ts";
@@ -125,12 +125,7 @@ export class ConfigFile implements ServerRegistry {
   }
 
   async #read(fresh = false): Promise<ConfigShape> {
-    let raw: Partial<ConfigShape> | undefined;
-    try {
-      raw = await readJsonFile(this.path, { fresh }) as Partial<ConfigShape> | undefined;
-    } catch (err) {
-      throw this.#unreadable(err);
-    }
+    const raw = await readJsonFile(this.path, { fresh }) as Partial<ConfigShape> | undefined;
     if (raw === undefined) return { version: 1, servers: {} };
     if (
       typeof raw !== "object" || raw === null || Array.isArray(raw) ||
@@ -181,28 +176,6 @@ export class ConfigFile implements ServerRegistry {
     }
     if (!fresh) validated.add(raw);
     return shape;
-  }
-
-  /** A read failure, with what to do about a folder where the file (or the home) should be. */
-  #unreadable(err: unknown): unknown {
-    const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
-    if (code === "EISDIR") {
-      return new McpOAuthError(
-        ErrorCode.STORE_FAILED,
-        `${this.path} is a folder, not the config file; move it away, then retry.`,
-        { cause: err },
-      );
-    }
-    if (code === "ENOTDIR") {
-      return new McpOAuthError(
-        ErrorCode.STORE_FAILED,
-        `The mcp-oauth home ${
-          dirname(this.path)
-        } is not a folder; give --home (or $MCP_OAUTH_HOME) a folder, or move that file away.`,
-        { cause: err },
-      );
-    }
-    return err;
   }
 
   #update(change: (c: ConfigShape) => boolean): Promise<void> {

@@ -41,7 +41,6 @@ const BAD_SETTING = (path: string, field: string, want: string) =>
 const BAD_FILES: [string, string, (path: string) => string][] = [
   ["truncated JSON", '{"version": 1, "servers": {', NOT_JSON],
   ["an empty file", "", NOT_JSON],
-  ["a byte-order mark before the JSON", `\ufeff${withServer({})}`, NOT_JSON],
   ["a list nested 100,000 deep", `${"[".repeat(100_000)}${"]".repeat(100_000)}`, NOT_CONFIG],
   ["null", "null", NOT_CONFIG],
   ["a list", "[]", NOT_CONFIG],
@@ -201,7 +200,7 @@ describe("corpus: bad config.json (issue 10)", () => {
     const before_ = await homeTree(home);
     for (const argv of COMMANDS) {
       const r = await runMain(argv, { home });
-      assertFailure(r, 1, `${path} is a folder, not the config file; move it away, then retry.`);
+      assertFailure(r, 1, `${path} is a folder, not a file; move it away, then retry.`);
     }
     assert.deepEqual(await homeTree(home), before_);
   });
@@ -218,6 +217,16 @@ describe("corpus: bad config.json (issue 10)", () => {
         `The mcp-oauth home ${file} is not a folder; give --home (or $MCP_OAUTH_HOME) a folder, or move that file away.`,
       );
     }
+    assert.deepEqual(await homeTree(home), before_);
+  });
+
+  it("a byte-order mark before the JSON (Windows editors): read as the JSON it is, left as it is", async () => {
+    const { home, path } = await homeWith(undefined);
+    await writeFile(path, `\ufeff${await readFile(path, "utf8")}`, { mode: 0o600 });
+    const before_ = await homeTree(home);
+    const r = await runMain(["token", SEEDED.name], { home });
+    assert.equal(r.code, 0, r.err.join("\n"));
+    assert.deepEqual([r.out, r.err], [[SEEDED.accessToken], []]);
     assert.deepEqual(await homeTree(home), before_);
   });
 

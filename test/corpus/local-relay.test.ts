@@ -27,6 +27,12 @@ const tooLong = (name: string) => `the parameter "${name}" is too long`;
 
 /** [what, path and query, the reason the page gives]. */
 const REFUSED: [string, string, string][] = [
+  ["an empty code", `/callback?code=&state=${s("8000")}`, 'the parameter "code" is empty'],
+  [
+    "an empty error beside a code",
+    `/callback?code=a&error=&state=${s("8000")}`,
+    'the parameter "error" is empty',
+  ],
   ["a + before the port", `/callback?code=a&state=${s("+8000")}`, BAD_STATE],
   ["a space before the port", `/callback?code=a&state=${s(" 8000")}`, BAD_STATE],
   ["a three-digit port", `/callback?code=a&state=${s("999")}`, BAD_STATE],
@@ -131,11 +137,6 @@ const FORWARDED: [string, string, string][] = [
     "a + in the code (form encoding: a space)",
     `/callback?code=a+b&state=${s("8000")}`,
     `http://localhost:8000/callback?code=a%20b&state=${NONCE}`,
-  ],
-  [
-    "an empty code (the callback refuses it)",
-    `/callback?code=&state=${s("8000")}`,
-    `http://localhost:8000/callback?code=&state=${NONCE}`,
   ],
 ];
 
