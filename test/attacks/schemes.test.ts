@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Hono } from "hono";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
@@ -23,8 +22,8 @@ import { ConfigFile } from "../../src/store/config-file.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { MemoryRegistry } from "../../src/store/server-registry.ts";
 import { CLI, CLI_RUNTIME, errorLines, removeHome, runMain, tempHome } from "../cli/helpers.ts";
-import { listen, type Listening } from "../helpers/listen.ts";
 import { recordOutput } from "../helpers/secret-ledger.ts";
+import { type Hostile, startHostile } from "./hostile-as.ts";
 
 /** URLs no browser may be pointed at, as hostile metadata would carry them. */
 const HOSTILE = [
@@ -63,74 +62,6 @@ const HOSTILE = [
 /** The control characters in `text` other than newline (terminal escapes, NUL, BEL…). */
 const controls = (text: string) =>
   [...text].filter((ch) => (ch < " " && ch !== "\n") || ch === "\u007f");
-
-/** MCP server (401 + PRM) and AS on one loopback origin, with metadata the test rewrites. */
-interface Hostile extends Listening {
-  mcpUrl: string;
-  /** AS metadata fields that override the sane defaults. */
-  metadata: Record<string, unknown>;
-  /** The device authorization response. */
-  device: Record<string, unknown>;
-  /** Paths requested, in order. */
-  log: string[];
-}
-
-async function startHostile(): Promise<Hostile> {
-  const app = new Hono();
-  const h = { metadata: {}, device: {}, log: [] as string[] } as Hostile;
-  let origin = "";
-  app.use(async (c, next) => {
-    h.log.push(`${c.req.method} ${new URL(c.req.url).pathname}`);
-    await next();
-  });
-  app.all("/mcp", (c) => {
-    c.header(
-      "WWW-Authenticate",
-      `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
-    );
-    return c.json({ error: "unauthorized" }, 401);
-  });
-  app.get(
-    "/.well-known/oauth-protected-resource/mcp",
-    (c) => c.json({ resource: `${origin}/mcp`, authorization_servers: [origin] }),
-  );
-  app.get("/.well-known/oauth-authorization-server", (c) =>
-    c.json({
-      issuer: origin,
-      authorization_endpoint: `${origin}/authorize`,
-      token_endpoint: `${origin}/token`,
-      registration_endpoint: `${origin}/register`,
-      device_authorization_endpoint: `${origin}/device`,
-      response_types_supported: ["code"],
-      grant_types_supported: [
-        "authorization_code",
-        "refresh_token",
-        "urn:ietf:params:oauth:grant-type:device_code",
-      ],
-      code_challenge_methods_supported: ["S256"],
-      token_endpoint_auth_methods_supported: ["none"],
-      ...h.metadata,
-    }));
-  app.post("/register", async (c) => {
-    const body = await c.req.json();
-    return c.json(
-      { ...body, client_id: "hostile-client", token_endpoint_auth_method: "none" },
-      201,
-    );
-  });
-  app.post("/device", (c) =>
-    c.json({
-      device_code: "hostile-device-code-0123456789",
-      user_code: "WDJB-MJHT",
-      verification_uri: `${origin}/activate`,
-      expires_in: 600,
-      interval: 1,
-      ...h.device,
-    }));
-  const server = await listen(app.fetch);
-  origin = server.url;
-  return Object.assign(h, server, { mcpUrl: `${origin}/mcp` });
-}
 
 /** A runtime whose only ability is recording launches (the opener's last guard is tested). */
 function recordingRuntime(launched: string[][]): Runtime {
