@@ -42,7 +42,7 @@ export async function startHostile(): Promise<Hostile> {
     token: { status: 400, body: { error: "invalid_grant" } },
     device: {},
     log: [] as string[],
-  } as Hostile;
+  } as unknown as Hostile;
   let origin = "";
   app.use(async (c, next) => {
     h.log.push(`${c.req.method} ${new URL(c.req.url).pathname}`);
