@@ -24,6 +24,7 @@ import {
   storedClient,
   storedTokenRecord,
 } from "../cli/helpers.ts";
+import { ConfigFile } from "../../src/store/config-file.ts";
 import type { FaultKind } from "./fault-front.ts";
 import {
   age,
@@ -473,11 +474,12 @@ describe("as real processes", () => {
   );
 
   it(
-    "Issue 10: a hung token endpoint is given up on after MCP_OAUTH_HTTP_TIMEOUT_MS in a real process",
+    "Issue 10 (S25): a hung token endpoint is given up on after MCP_OAUTH_HTTP_TIMEOUT_MS, else settings.httpTimeoutMs, in a real process",
     SLOW,
     async () => {
       const home = await signedInHome();
       await age(home, -1000);
+      await new ConfigFile(home).updateSettings({ httpTimeoutMs: 400 });
       net.asFront.fail({ path: "/token", method: "POST", kind: "hang" });
       try {
         const r = await runCli(["token", "demo"], {
@@ -489,6 +491,9 @@ describe("as real processes", () => {
           r.stderr,
           /^mcp-oauth: Refreshing the token failed: No answer from \S+ within 0\.5 s; /,
         );
+        const setting = await runCli(["token", "demo"], { home });
+        assert.equal(setting.code, 1, setting.stderr);
+        assert.match(setting.stderr, /No answer from \S+ within 0\.4 s; /);
       } finally {
         net.asFront.heal();
       }
