@@ -59,7 +59,8 @@ export function browserArgv(
       );
     }
     return words.some((w) => w.includes("%s"))
-      ? words.map((w) => w.replaceAll("%s", url))
+      // A function, not a string: "$&", "$$" or "$'" in the URL must not act as patterns.
+      ? words.map((w) => w.replaceAll("%s", () => url))
       : [...words, url];
   }
   if (platform === "darwin") return ["open", url];
