@@ -127,7 +127,10 @@ function sequence(v: V[], indent: number, c: Choices): string[] {
       // "- key: value" with the other keys lined up after the dash.
       const lines = mapping(x, indent + 2, c);
       const firstKey = lines.findIndex((l) => !l.trimStart().startsWith("#"));
-      out.push(...lines.slice(0, firstKey), `${pad}- ${lines[firstKey]!.slice(indent + 2)}`);
+      // Comments before the first key move to the dash's indentation: deeper, right after a
+      // block scalar of the previous item, they would be part of that scalar.
+      const comments = lines.slice(0, firstKey).map((l) => `${pad}${l.trimStart()}`);
+      out.push(...comments, `${pad}- ${lines[firstKey]!.slice(indent + 2)}`);
       out.push(...lines.slice(firstKey + 1));
       continue;
     }
