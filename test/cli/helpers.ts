@@ -16,7 +16,7 @@ import type { Io } from "../../src/cli/context.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { PERSON_SCRIPT } from "../helpers/person.ts";
-import { recordCommand, SECRET_LEDGER } from "../helpers/secret-ledger.ts";
+import { OUTPUT_LOG, recordCommand, SECRET_LEDGER } from "../helpers/secret-ledger.ts";
 import {
   type AuthorizationServer,
   type AuthorizationServerOptions,
@@ -211,7 +211,7 @@ export async function runMain(
     const code = await main(await runtime, argv, io);
     return { code, out, err };
   } finally {
-    recordCommand(argv, out.join("\n"), err.join("\n"));
+    if (OUTPUT_LOG) recordCommand(argv, out.join("\n"), err.join("\n"));
   }
 }
 
