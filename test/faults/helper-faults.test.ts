@@ -149,6 +149,20 @@ async function cli(
   return r;
 }
 
+/**
+ * `mcp-oauth ARGS` in this process: for the checks before and after a fault (faster than a
+ * process; the faults themselves are injected into real processes by {@link cli}).
+ */
+async function here(h: string, args: string[], inner = "fake-ok"): Promise<CliResult> {
+  await arm();
+  const r = await runMain(args, { home: h, env: { MCP_OAUTH_STORE: `helper:faulty-${inner}` } });
+  return {
+    code: r.code,
+    stdout: r.out.map((l) => `${l}\n`).join(""),
+    stderr: r.err.map((l) => `${l}\n`).join(""),
+  };
+}
+
 /** The fake helper's file, raw (byte-for-byte comparisons). */
 const rawEntries = () => readFile(join(fake.dir, "ok.json"), "utf8").catch(() => "");
 
@@ -274,7 +288,7 @@ describe("token: the helper fails to read", () => {
           await noHungHelper();
         }
         assert.equal(await rawEntries(), before, "the helper's data is unchanged");
-        const ok = await cli(h, ["token", "demo"]);
+        const ok = await here(h, ["token", "demo"]);
         assert.equal(ok.code, 0, ok.stderr);
         assert.equal(ok.stdout.trim(), token);
       },
@@ -307,7 +321,7 @@ describe("refresh: the helper fails to save the refreshed token", () => {
         if (kind === "hang") await noHungHelper();
         assert.equal(await rawEntries(), before, "the old record is intact");
         // As the message said: the stored refresh token is used up.
-        const again = await cli(h, ["token", "demo"]);
+        const again = await here(h, ["token", "demo"]);
         assert.match(oneError(again, 3), /re-authorization needed/);
         await signInHere(h);
       },
@@ -330,7 +344,7 @@ describe("refresh: the helper fails to save the refreshed token", () => {
       const now = (await heldToken())!;
       assert.equal(r.stdout.trim(), now.access_token);
       assert.notEqual(now.refresh_token, old.refresh_token, "the rotated refresh token was kept");
-      assert.equal((await cli(h, ["refresh", "demo"])).code, 0, "and it works");
+      assert.equal((await here(h, ["refresh", "demo"])).code, 0, "and it works");
     },
   );
 
@@ -361,7 +375,7 @@ describe("refresh: the helper fails to save the refreshed token", () => {
         assert.notEqual(now.access_token, old.access_token);
         assert.equal(r.stdout.trim(), now.access_token);
         if (kind === "hangafter") await noHungHelper();
-        const again = await cli(h, ["refresh", "demo"]);
+        const again = await here(h, ["refresh", "demo"]);
         assert.equal(again.code, 0, again.stderr);
       },
     );
@@ -412,7 +426,7 @@ describe("sign-in and add: the helper fails to store", () => {
       });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Authorized demo at /);
-      const t = await cli(h, ["token", "demo"]);
+      const t = await here(h, ["token", "demo"]);
       assert.equal(t.stdout.trim(), (await heldToken())!.access_token);
     },
   );
@@ -451,7 +465,7 @@ describe("revoke and remove: the helper fails", () => {
         assert.match(oneError(r), says(kind, "erase"));
         assert.equal((await as.introspect(token.access_token as string)).active, false, "revoked");
         assert.ok(await heldToken(), "the local copy could not be deleted");
-        const again = await cli(h, ["revoke", "demo"]);
+        const again = await here(h, ["revoke", "demo"]);
         assert.equal(again.code, 0, again.stderr);
         assert.equal(again.stdout.trim(), "demo: revoked.");
         assert.equal(await heldToken(), undefined);
@@ -480,7 +494,7 @@ describe("revoke and remove: the helper fails", () => {
         assert.doesNotMatch(r.stdout, /no tokens stored/);
         assert.equal(await rawEntries(), before, "nothing deleted");
         assert.equal((await as.introspect(token.access_token as string)).active, true);
-        const again = await cli(h, ["revoke", "demo"]);
+        const again = await here(h, ["revoke", "demo"]);
         assert.equal(again.stdout.trim(), "demo: revoked.");
         assert.equal((await as.introspect(token.access_token as string)).active, false);
       },
@@ -495,7 +509,7 @@ describe("revoke and remove: the helper fails", () => {
       const r = await cli(h, ["remove", "demo"], { action: "erase", kind: "exit" });
       assert.match(oneError(r), says("exit", "erase"));
       assert.deepEqual(Object.keys(await configServers(h)), ["demo"]);
-      const again = await cli(h, ["remove", "demo"]);
+      const again = await here(h, ["remove", "demo"]);
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(await configServers(h), {});
       assert.equal(await heldToken(), undefined);
@@ -534,7 +548,7 @@ describe("the real docker-credential-pass", () => {
       assert.match(line, /The credential helper docker-credential-faulty-pass \(get\) failed/);
       assert.match(line, /gpg could not use the key of your password store/);
       assert.deepEqual(await pass.rawList(), before);
-      const ok = await cli(h, ["token", "demo"], undefined, "pass", passEnv);
+      const ok = await here(h, ["token", "demo"], "pass");
       assert.equal(ok.code, 0, ok.stderr);
       assert.ok(ok.stdout.trim().length > 10);
     },
