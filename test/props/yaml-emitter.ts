@@ -16,6 +16,19 @@ const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // deno-lint-ignore no-control-regex
 const UNQUOTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/** Characters YAML does not allow raw in a document (outside c-printable). */
+const NON_PRINTABLE =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
+/** A double-quoted scalar: JSON's escapes, plus \u escapes for what YAML may not hold raw. */
+function dq(v: string): string {
+  return JSON.stringify(v).replace(
+    /[\u007f-\u009f\ufffe\uffff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** Style choices, drawn once per document and consumed in order. */
 export class Choices {
   #i = 0;
@@ -29,7 +42,7 @@ export class Choices {
 function key(k: string, c: Choices): string {
   if (SAFE_KEY.test(k) && !KEYWORDS.test(k) && c.next(3) !== 0) return k;
   if (!UNQUOTABLE.test(k) && c.next(2) === 0) return `'${k.replace(/'/g, "''")}'`;
-  return JSON.stringify(k);
+  return dq(k);
 }
 
 /** A scalar on one line, or undefined when it needs a block scalar. */
@@ -45,12 +58,13 @@ function inline(v: V, c: Choices): string | undefined {
     return `'${v.replace(/'/g, "''")}'`;
   }
   if (style === 2 && blockable(v)) return undefined;
-  return JSON.stringify(v);
+  return dq(v);
 }
 
 /** Strings a literal block scalar can carry exactly. */
 function blockable(v: string): boolean {
   if (!v.includes("\n") || /[\r\u0085\u2028\u2029]/.test(v) || !v.trim()) return false;
+  if (NON_PRINTABLE.test(v) || !v.isWellFormed()) return false;
   const lines = v.replace(/\n+$/, "").split("\n");
   return lines.every((l) => l === "" || /^[^\s]/.test(l)) && /^[^\s]/.test(lines[0]!);
 }
@@ -70,18 +84,14 @@ function blockScalar(v: string, indent: number): string[] {
 /** A flow collection on one line, when `v` holds only scalars. */
 function flow(v: V[] | { [k: string]: V }, c: Choices): string | undefined {
   const scalar = (x: V) =>
-    typeof x === "string"
-      ? JSON.stringify(x)
-      : x === null || typeof x !== "object"
-      ? inline(x, c)
-      : undefined;
+    typeof x === "string" ? dq(x) : x === null || typeof x !== "object" ? inline(x, c) : undefined;
   if (Array.isArray(v)) {
     const parts = v.map(scalar);
     return parts.every((p) => p !== undefined) ? `[${parts.join(", ")}]` : undefined;
   }
   const parts = Object.entries(v).map(([k, x]) => {
     const s = scalar(x);
-    return s === undefined || k === "__proto__" ? undefined : `${JSON.stringify(k)}: ${s}`;
+    return s === undefined || k === "__proto__" ? undefined : `${dq(k)}: ${s}`;
   });
   return parts.every((p) => p !== undefined) ? `{${parts.join(", ")}}` : undefined;
 }
@@ -147,7 +157,7 @@ export function emit(v: V, c: Choices): string {
   else if (v !== null && typeof v === "object" && Object.keys(v).length) {
     lines = mapping(v as { [k: string]: V }, 0, c);
   } else if (v !== null && typeof v === "object") lines = [Array.isArray(v) ? "[]" : "{}"];
-  else lines = [inline(v, c) ?? JSON.stringify(v)]; // no block scalar at the top level
+  else lines = [inline(v, c) ?? dq(v as string)]; // no block scalar at the top level
   if (c.next(3) === 0) lines.unshift("---");
   if (c.next(4) === 0) lines.unshift("# generated");
   const eol = c.next(4) === 0 ? "\r\n" : "\n";
