@@ -52,6 +52,9 @@ interface Writer {
   kill(): void;
 }
 
+/** Writers not yet exited: killed after the test whatever happened, so none outlives it. */
+const live = new Set<{ kill(): void }>();
+
 function startWriter(home: string, seed: number, limit?: number): Writer {
   const child = spawn(process.execPath, writerArgv(home, seed, limit), {
     cwd: ROOT,
@@ -82,12 +85,17 @@ function startWriter(home: string, seed: number, limit?: number): Writer {
     }
   });
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const handle = { kill: () => child.kill("SIGKILL") };
+  live.add(handle);
   const exited = new Promise<
     { writes: number; midWrite: boolean; code: number | null; stderr: string }
   >(
     (resolve, reject) => {
       child.on("error", reject);
-      child.on("close", (code) => resolve({ writes, midWrite: last === "s", code, stderr }));
+      child.on("close", (code) => {
+        live.delete(handle);
+        resolve({ writes, midWrite: last === "s", code, stderr });
+      });
     },
   );
   return {
@@ -97,7 +105,7 @@ function startWriter(home: string, seed: number, limit?: number): Writer {
     writing,
     firstWrite,
     exited,
-    kill: () => child.kill("SIGKILL"),
+    kill: handle.kill,
   };
 }
 
@@ -185,6 +193,8 @@ describe("SIGKILL during store and config writes (issue 10)", () => {
     home = await mkdtemp(join(tmpdir(), "mcp-oauth-sigkill-"));
   });
   after(async () => {
+    for (const w of live) w.kill();
+    await new Promise((r) => setTimeout(r, 100));
     await rm(home, { recursive: true, force: true });
   });
 

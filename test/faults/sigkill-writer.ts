@@ -11,6 +11,7 @@
  * @module
  */
 import process from "node:process";
+import { setTimeout } from "node:timers";
 import { clientKey, tokenKey } from "../../src/core/records.ts";
 import { ConfigFile } from "../../src/store/config-file.ts";
 import { FileStore } from "../../src/store/file-store.ts";
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   const limit = limitText ? Number(limitText) : Infinity;
   const store = new FileStore(home);
   const config = new ConfigFile(home);
+  // Never outlive a test that died before it could kill this writer.
+  setTimeout(() => process.exit(3), 90_000).unref();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say("ready");
   // Started ahead of time (a runtime takes a while to start): write once told to go.
