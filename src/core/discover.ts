@@ -164,6 +164,13 @@ export async function discover(
     "Authorization server",
     http.allowInsecureHttp,
   );
+  if (issuerUrl.search || issuerUrl.hash) {
+    // RFC 8414 §2: an issuer has no query or fragment; metadata URLs could not be built from one.
+    throw new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `The authorization server ${issuer} has a query or fragment, which an issuer may not have (RFC 8414 §2); tell the server's operator.`,
+    );
+  }
   scope.adoptIssuer(issuerUrl, "Authorization server");
   round++;
   const asCandidates = await Promise.all(
@@ -214,10 +221,16 @@ export async function discover(
     ] as const
   ) {
     const value = as[key];
+    if (value !== undefined && typeof value !== "string") {
+      throw new McpOAuthError(
+        ErrorCode.DISCOVERY_FAILED,
+        `Authorization server metadata of ${issuer} has a ${key} that is not a URL string; tell the server's operator.`,
+      );
+    }
     if (value !== undefined) {
       const url = scope.check(
         assertAllowedUrl(
-          parseUrl(String(value), `AS metadata ${key}`),
+          parseUrl(value, `AS metadata ${key}`),
           `AS metadata ${key}`,
           http.allowInsecureHttp,
         ),

@@ -58,7 +58,10 @@ export function canonicalResource(url: URL | string): string {
   const u = new URL(url);
   u.hash = "";
   if (u.pathname === "/" && !u.search) return u.origin;
-  if (u.pathname.length > 1 && u.pathname.endsWith("/")) u.pathname = u.pathname.slice(0, -1);
+  if (u.pathname.length > 1 && u.pathname.endsWith("/")) {
+    u.pathname = u.pathname.replace(/\/+$/, "") || "/";
+    if (u.pathname === "/" && !u.search) return u.origin;
+  }
   return u.href;
 }
 

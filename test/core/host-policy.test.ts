@@ -196,6 +196,17 @@ describe("SSRF guard: where metadata may send discovery (issue 10)", () => {
     assert.equal(d.as.authorization_endpoint, "https://auth.example.com/authorize%C2%9B31m");
   });
 
+  it("an issuer with a query is refused before any metadata URL is built from it (RFC 8414 §2)", async () => {
+    const net = network({
+      "mcp.example.com": mcpHost("mcp.example.com", "https://auth.example.com/t1?x=1"),
+    });
+    const err = await discover(createHttpContext(net.fetchImpl), "https://mcp.example.com/mcp")
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof McpOAuthError && err.code === ErrorCode.DISCOVERY_FAILED);
+    assert.match(err.message, /has a query or fragment, which an issuer may not have/);
+    assert.ok(!net.log.some((u) => hostOf(u) === "auth.example.com"), net.log.join("\n"));
+  });
+
   it("isPrivateAddress: private, reserved and mapped forms vs public addresses and names", () => {
     const priv = [
       "10.0.0.1",

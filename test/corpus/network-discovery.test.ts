@@ -688,7 +688,9 @@ const asCases: NetCase[] = [
       "as-metadata": json({ ...s.good.asMetadata(), [field as string]: value }),
     }),
     code: 1,
-    error: `AS metadata ${field} is not a valid URL: "${shown}". Give an absolute https:// URL.`,
+    error: typeof value === "string"
+      ? `AS metadata ${field} is not a valid URL: "${shown}". Give an absolute https:// URL.`
+      : `Authorization server metadata of {o} has a ${field} that is not a URL string; tell the server's operator.`,
   })),
   ...[
     ["registration_endpoint", "javascript:alert(1)", "javascript:"],

@@ -192,15 +192,6 @@ function build(s: Scenario) {
   return { server, resource, headerUrl, issuer, routes };
 }
 
-/** True when `v` holds an object whose own toString or valueOf would replace the default. */
-function overridesToPrimitive(v: unknown): boolean {
-  if (v === null || typeof v !== "object") return false;
-  if (!Array.isArray(v) && (Object.hasOwn(v, "toString") || Object.hasOwn(v, "valueOf"))) {
-    return true;
-  }
-  return Object.values(v).some(overridesToPrimitive);
-}
-
 /** Metadata fields a hostile server fills with junk. */
 const COMMON_KEYS = [
   "scopes_supported",
@@ -292,10 +283,10 @@ describe("discovery: properties (issue 10, S1, S2, S5, S7)", () => {
   });
 
   it(`S3/S6/S12/S14: hostile metadata ends in a result or an McpOAuthError, and the result is usable (${RUNS} runs)`, async () => {
-    // Objects with their own "toString"/"valueOf" are left out: discover.ts turns endpoint values
-    // into text with String(), which throws on them (reported to the owner of discover.ts).
+    // Objects with their own "toString"/"valueOf" included: endpoints must be strings (a bug
+    // found here: String() threw on them).
     const junk = fc.oneof(
-      fc.jsonValue({ maxDepth: 2 }).filter((v) => !overridesToPrimitive(v)),
+      fc.jsonValue({ maxDepth: 2 }),
       fc.constantFrom("S256", "offline_access", 5, null, {}, [], [5], ["S256"], "a b"),
     );
     const metadata = (keys: string[]) =>

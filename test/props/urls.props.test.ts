@@ -144,9 +144,11 @@ describe("URL rules: properties (issue 10, S2, S5, S13, S17, S18, S24)", () => {
   });
 
   it(`S13: the canonical resource is idempotent, fragment-free and on the same origin (${RUNS} runs)`, () => {
-    // Paths ending in two or more slashes are left out: canonicalResource strips only one
-    // (reported to the owner of urls.ts; widen this generator once that is fixed).
-    const url = webUrl.filter((u) => !/\/\/$/.test(u.pathname));
+    // Paths ending in several slashes included: all are stripped at once (a bug found here).
+    const url = fc.oneof(
+      webUrl,
+      webUrl.map((u) => new URL(`${u.origin}${u.pathname}//${u.search}`)),
+    );
     fc.assert(
       fc.property(url, fc.boolean(), (u, asString) => {
         const c = canonicalResource(asString ? u.href : u);

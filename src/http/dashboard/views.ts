@@ -298,7 +298,7 @@ export function tracePanel(
             </tr>
             <tr>
               <th>Registered</th>
-              <td>${new Date(registration.registered_at).toISOString()}</td>
+              <td>${isoTime(registration.registered_at / 1000) ?? "unknown"}</td>
             </tr>
           </tbody>
         </table>
@@ -336,9 +336,9 @@ export function claimsPanel(
             <td><code>${typeof v === "string" ? v : JSON.stringify(
               v,
             )}</code>${(k === "exp" || k === "iat" || k === "nbf" || k === "auth_time") &&
-                typeof v === "number"
+                isoTime(v)
               ? html`
-                <span class="note">(${new Date(v * 1000).toISOString()})</span>
+                <span class="note">(${isoTime(v)})</span>
               `
               : ""}</td>
           </tr>
@@ -396,6 +396,13 @@ export function errorPage(title: string, text: string): Html {
       </body>
     </html>
   `;
+}
+
+/** A NumericDate (seconds) as ISO 8601; undefined when no Date can hold it (a claim of 1e20). */
+function isoTime(seconds: unknown): string | undefined {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return undefined;
+  const ms = seconds * 1000;
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
 }
 
 function relative(at: number, now: number): string {
