@@ -73,7 +73,8 @@ appendFileSync(
   `${JSON.stringify({ action, key, pid: process.pid, fault: fault ?? null })}\n`,
 );
 
-const hang = () => setInterval(() => {}, 60_000);
+/** Never answer; mcp-oauth must kill this process. Gone after a minute anyway, if it does not. */
+const hang = () => setTimeout(() => process.exit(1), 60_000);
 
 switch (fault) {
   case "exit":
