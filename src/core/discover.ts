@@ -121,7 +121,7 @@ export async function discover(
       ) throw named.error;
       throw explained(
         "The resource metadata the server's 401 names could not be used (S1)",
-        named.error,
+        named,
         "check the server URL, or tell the server's operator",
       );
     }
@@ -200,7 +200,7 @@ export async function discover(
     if (telling && !telling.ok) {
       throw explained(
         `No usable authorization server metadata for ${issuer}`,
-        telling.error,
+        telling,
         "check the server's authorization_servers, or tell its operator",
       );
     }
@@ -511,11 +511,18 @@ function summary(kind: "prm" | "as-metadata", value: unknown): string {
 }
 
 /**
- * `err` under a heading. A timeout or unreachable host keeps its own advice
- * (retry, check the server is up); any other failure keeps its fact, with
- * `advice` instead of its own advice.
+ * A failed fetch's error under a heading. A timeout or unreachable host keeps
+ * its own advice (retry, check the server is up); a 5xx says retry later; any
+ * other failure keeps its fact, with `advice` instead of its own advice.
  */
-function explained(heading: string, err: McpOAuthError, advice: string): McpOAuthError {
+function explained(
+  heading: string,
+  failed: { error: McpOAuthError; status?: number },
+  advice: string,
+): McpOAuthError {
+  const err = failed.error;
+  // A server error is no configuration problem: it may pass.
+  if ((failed.status ?? 0) >= 500) advice = "the server failed; retry later, or tell its operator";
   if (err.code === ErrorCode.TIMEOUT || err.code === ErrorCode.NETWORK) {
     return new McpOAuthError(err.code, `${heading}: ${err.message}`, { cause: err });
   }

@@ -171,7 +171,7 @@ function networkError(
   return new NetworkError(
     ErrorCode.NETWORK,
     `Could not reach ${url} (${reason})`,
-    "check the URL and your connection",
+    "check the URL and your connection, then retry",
     err,
   );
 }

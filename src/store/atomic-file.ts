@@ -6,9 +6,10 @@
  * @module
  */
 import { statSync } from "node:fs";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { chmod, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import { processAlive } from "./process-alive.ts";
 
 /** Parsed files by path, valid while the file's inode, size and mtime are unchanged. */
 const cache = new Map<string, { stamp: string; value: unknown }>();
@@ -82,6 +83,22 @@ async function readOnce(path: string, fresh: boolean): Promise<unknown> {
   return options.fresh ? value : (cache.get(path)!.value);
 }
 
+/**
+ * Remove the temp files of writers that were killed mid-write: each is a full
+ * copy of the secrets, so none may linger. Best effort; never fails a write.
+ */
+async function sweepOrphans(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  try {
+    for (const name of await readdir(dir)) {
+      const m = name.startsWith(prefix) &&
+        /^(\d+)\.[0-9a-f-]{8}\.tmp$/.exec(name.slice(prefix.length));
+      if (m && !processAlive(Number(m[1]))) await rm(join(dir, name), { force: true });
+    }
+  } catch { /* the next write tries again */ }
+}
+
 /** A missing file is undefined; any other read failure is a clear error. */
 function absentOrThrow(path: string, err: unknown): undefined {
   const code = (err as { code?: string }).code;
@@ -126,6 +143,7 @@ export async function writeJsonFile(path: string, value: unknown): Promise<void>
     await rename(tmp, path);
     // A read that began before this write must not be shared with readers that come after it.
     inflight.delete(path);
+    await sweepOrphans(path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
     if (err instanceof McpOAuthError) throw err;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Lock } from "../core/lock.ts";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 import { fileNameHash } from "./file-name-hash.ts";
+import { processAlive } from "./process-alive.ts";
 
 /** Options of {@link FileLock}. */
 export interface FileLockOptions {
@@ -125,13 +126,7 @@ export class FileLock implements Lock {
       if (Date.now() - info.mtimeMs > this.#staleMs) return true;
       const pid = Number(text.split(" ")[0]);
       if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > 1000;
-      if (pid === process.pid) return false;
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (err) {
-        return (err as { code?: string }).code === "ESRCH";
-      }
+      return !processAlive(pid);
     } catch {
       // Gone between our open() and now: try again at once.
       return false;

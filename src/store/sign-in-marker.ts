@@ -9,6 +9,7 @@
 import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileNameHash } from "./file-name-hash.ts";
+import { processAlive } from "./process-alive.ts";
 
 /** What the marker tells other processes. */
 export interface SignInInfo {
@@ -85,7 +86,7 @@ export class SignInMarkers {
     const expiresAt = info?.expiresAt;
     if (
       !Number.isInteger(pid) || pid <= 0 || typeof expiresAt !== "number" ||
-      !(expiresAt > Date.now()) || !alive(pid)
+      !(expiresAt > Date.now()) || !processAlive(pid)
     ) {
       return undefined;
     }
@@ -96,15 +97,5 @@ export class SignInMarkers {
       ...(typeof info.url === "string" ? { url: info.url } : {}),
       ...(typeof info.userCode === "string" ? { userCode: info.userCode } : {}),
     };
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
   }
 }

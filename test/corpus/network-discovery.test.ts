@@ -41,6 +41,11 @@ const S1_STOP = (reason: string) =>
 /** What the user sees when the preferred AS metadata URL answered, for `reason`. */
 const AS_STOP = (reason: string) =>
   `No usable authorization server metadata for {o}: ${reason}; check the server's authorization_servers, or tell its operator.`;
+/** A server error (5xx) says retry later under either heading. */
+const LATER = "; the server failed; retry later, or tell its operator.";
+const S1_5XX = (fact: string) =>
+  `The resource metadata the server's 401 names could not be used (S1): ${fact}${LATER}`;
+const AS_5XX = (fact: string) => `No usable authorization server metadata for {o}: ${fact}${LATER}`;
 /** A timeout keeps its own advice (retry) under either heading. */
 const RETRY = "; check the server is up, then retry.";
 const S1_TIMEOUT = (fact: string) =>
@@ -265,7 +270,7 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
       code: 1,
       // The runtime names the refusal (ECONNREFUSED, ConnectionRefused…).
       error: like(
-        "The resource metadata the server's 401 names could not be used (S1): Could not reach http://127.0.0.1:9/%C2%9B31m (*); check the URL and your connection.",
+        "The resource metadata the server's 401 names could not be used (S1): Could not reach http://127.0.0.1:9/%C2%9B31m (*); check the URL and your connection, then retry.",
       ),
     });
     assertNoControlCharacters(r.err.join("\n"));
@@ -549,7 +554,11 @@ describe("bad-input corpus: protected resource metadata (discover)", () => {
         replies: () => ({ prm: f.answer() }),
         env: TIMEOUT_ENV,
         code: 1,
-        error: / within 0\.5 s$/.test(f.fact) ? S1_TIMEOUT(f.fact) : S1_STOP(f.fact),
+        error: / within 0\.5 s$/.test(f.fact)
+          ? S1_TIMEOUT(f.fact)
+          : / answered 5\d\d$/.test(f.fact)
+          ? S1_5XX(f.fact)
+          : S1_STOP(f.fact),
       });
       assert.equal(s.hits("/elsewhere").length, 0, "no redirect was followed");
       assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted (no S7)");
@@ -753,11 +762,11 @@ const asCases: NetCase[] = [
       () => html(200),
       asUnusable('"response" content-type must be application/json'),
     ],
-    ["a 500 HTML error page", () => html(500), AS_STOP(`${AS_URL} answered 500`)],
+    ["a 500 HTML error page", () => html(500), AS_5XX(`${AS_URL} answered 500`)],
     [
       "a 502 with NUL bytes",
       () => ({ status: 502, body: "\0\0\u0001 upstream" }),
-      AS_STOP(`${AS_URL} answered 502`),
+      AS_5XX(`${AS_URL} answered 502`),
     ],
     [
       "S25: a 302 (not followed)",

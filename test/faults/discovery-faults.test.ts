@@ -1,25 +1,13 @@
 /**
- * PENDING: fails until src/core/discover.ts (owned by the lead) is fixed; then rename it to
- * discovery-faults.test.ts. Run it with
- * `bun test --timeout 60000 ./test/faults/discovery-faults.pending.ts`
- * or `deno test -A test/faults/discovery-faults.pending.ts`.
+ * Two bugs that fault injection found in discovery (issue 10), now fixed:
  *
- * Two bugs that fault injection found in discovery:
- *
- * 1. A protected resource metadata document that fails transiently (5xx, timeout, reset, cut)
- *    makes discovery take the S7 fallback for 2025-03-26 servers "without PRM": the MCP
- *    server's origin becomes the authorization server, and the user is told
- *    `Client registration at <mcp origin>/register failed (404 …); pass --client-id …` – advice
- *    that cannot help, about a server that does have PRM (its 401 challenge even names the
- *    document). Where the MCP server and its AS share an origin the fallback goes on to sign in
- *    with guessed endpoints. S7 should apply only when every PRM candidate answered that there
- *    is none (404, 4xx); a 5xx or a network failure should fail discovery naming that URL and
- *    what happened, with "retry".
- * 2. When both authorization server metadata documents fail transiently, the error says
- *    `No authorization server metadata for <issuer> (tried …); check the server's
- *    authorization_servers.` – it hides the 503/timeout/reset and points at configuration that
- *    is fine. It should say what the metadata URLs answered (or that they did not answer) and to
- *    retry.
+ * 1. A protected resource metadata document that failed transiently (5xx, timeout, reset, cut)
+ *    made discovery take the S7 fallback for 2025-03-26 servers "without PRM", and the user was
+ *    told to pass --client-id for a server that does have PRM (its 401 names it). Now the failure
+ *    is named, with "retry".
+ * 2. When both authorization server metadata documents failed transiently, the error hid the
+ *    503/timeout/reset behind "check the server's authorization_servers". Now it says what they
+ *    answered (or that they did not) and to retry.
  *
  * @module
  */
@@ -39,7 +27,7 @@ function happened(kind: FaultKind, url: string): RegExp {
   return new RegExp(`${u}.*${kind}`);
 }
 
-describe("discovery faults are reported as what they are (pending discover.ts fix)", () => {
+describe("discovery faults are reported as what they are (S1, S5, S7)", () => {
   for (const kind of FAILING) {
     it(
       `Issue 10 (S7): PRM ${kind} is not "a server without PRM": the error names the PRM URL and says retry`,
