@@ -261,11 +261,6 @@ export class HelperStore implements CredentialStore {
   }
 }
 
-/** `record[key]` when it is the record's own ("constructor" is no helper). */
-function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
 /**
  * `text` without `secret`: the secret itself, as it reads inside JSON, and each token or
  * client secret it holds when it is a record (S26).
@@ -285,6 +280,11 @@ function redact(text: string, secret: string | undefined): string {
     text = text.split(v).join("[secret]");
   }
   return text;
+}
+
+/** `record[key]` when it is the record's own ("constructor" is no helper). */
+function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** What to do about the common helper failures. */
