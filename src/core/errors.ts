@@ -70,7 +70,8 @@ export class McpOAuthError extends Error {
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(oneLine(message), options);
+    // Longer than a line of network text: the heading, URL, reason and advice must all fit.
+    super(oneLine(message, 600), options);
     this.name = "McpOAuthError";
     this.code = code;
   }

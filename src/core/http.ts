@@ -158,7 +158,7 @@ function networkError(
     );
   }
   if (err instanceof DOMException && err.name === "AbortError") return err;
-  const reason = oneLine(err instanceof Error ? describeCause(err) : String(err), 120);
+  const reason = oneLine(err instanceof Error ? describeCause(err) : String(err), 160);
   if (answered !== undefined) {
     return new NetworkError(
       ErrorCode.NETWORK,
@@ -182,7 +182,10 @@ function describeCause(err: Error): string {
   const parts: string[] = [];
   for (let i = 0; i < 4 && e instanceof Error; i++) {
     const code = (e as { code?: unknown }).code;
-    parts.push(typeof code === "string" ? code : e.message);
+    // Deno says "error sending request from 127.0.0.1:PORT for URL: …": the URL is in the fact.
+    parts.push(
+      typeof code === "string" ? code : e.message.replace(/ from \S+ for \S+/, ""),
+    );
     e = e.cause;
   }
   return [...new Set(parts)].join(": ");

@@ -23,7 +23,10 @@ const net = useFaultServers();
 function happened(kind: FaultKind, url: string): RegExp {
   const u = esc(url);
   if (kind === "hang") return new RegExp(`${u}.*(no answer|within ${TIMEOUT_MS / 1000} s)`, "i");
-  if (kind === "reset" || kind === "cut") return new RegExp(`${u}.*(reach|broke off|reset)`, "i");
+  // Deno words a reset as "connection closed before message completed".
+  if (kind === "reset" || kind === "cut") {
+    return new RegExp(`${u}.*(reach|broke off|reset|closed)`, "i");
+  }
   return new RegExp(`${u}.*${kind}`);
 }
 

@@ -327,7 +327,7 @@ describe("authorization server answers: properties (issue 10, S10, S18, S20, S21
         );
         assert.ok(wrapped instanceof McpOAuthError);
         assert.doesNotMatch(wrapped.message, /[\r\n]/, "one line");
-        assert.ok(wrapped.message.length <= 300, "capped");
+        assert.ok(wrapped.message.length <= 600, "capped");
         if (err instanceof McpOAuthError) assert.equal(wrapped.code, err.code);
         else assert.equal(wrapped.code, ErrorCode.TOKEN_REQUEST_FAILED);
         return true;
