@@ -41,6 +41,12 @@ const cases = [
     path: q,
   },
   {
+    name: "bare Hono relay (same redirect, no checks)",
+    port: base + 4,
+    child: launch("relay-server.ts", "bare-relay", `${base + 4}`),
+    path: q,
+  },
+  {
     name: `dashboard list page, ${n} servers`,
     port: base + 2,
     child: launch("dashboard-server.ts", "dashboard", n, `${base + 2}`),
@@ -84,8 +90,15 @@ try {
     `| ${runtime}, wrk -t2 -c32, ${rounds} × ${seconds} s interleaved | median req/s | min–max | × bare Hono |`,
   );
   console.log("|---|---|---|---|");
+  // Each real server is followed by its bare Hono app(s); the ratio is against the first.
+  const real = new Set(["relay (302)", `dashboard list page, ${n} servers`]);
   cases.forEach((c, i) => {
-    const bare = i % 2 ? "" : (median(rps[i]!) / median(rps[i + 1]!)).toFixed(2);
+    const bare = real.has(c.name)
+      ? (median(rps[i]!) / median(rps[i + 1]!)).toFixed(2) +
+        (c.name === "relay (302)"
+          ? `; ${(median(rps[i]!) / median(rps[i + 2]!)).toFixed(2)} × the bare relay`
+          : "")
+      : "";
     console.log(
       `| ${c.name} | ${median(rps[i]!).toFixed(0)} | ${fmtRange(rps[i]!, 0)} | ${bare} |`,
     );
