@@ -71,17 +71,8 @@ export class ConfigFile implements ServerRegistry {
     return def && { ...def, name };
   }
 
-  put(definition: ServerDefinition): Promise<void> {
-    const { name, ...rest } = definition;
-    return this.#update((c) => {
-      Object.defineProperty(c.servers, name, {
-        value: rest,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      return true;
-    });
+  async put(definition: ServerDefinition): Promise<void> {
+    await this.upsert(definition.name, () => definition);
   }
 
   async upsert(

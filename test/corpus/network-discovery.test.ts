@@ -21,8 +21,13 @@ import { FileStore } from "../../src/store/file-store.ts";
 import { removeHome } from "../cli/helpers.ts";
 import {
   assertNoControlCharacters,
+  big,
   discoverJson,
+  endless,
+  html,
+  json,
   type NetCase,
+  never,
   runCase,
   signedInHome,
   SLOW_BODY,
@@ -82,22 +87,6 @@ const like = (text: string) => new RegExp(`^${text.split("*").map(escape).join("
 /** The well-known PRM URL (the one the default 401 names). */
 const prmUsed = (o: string) => `${o}${ROUTE_PATHS.prm}`;
 
-const json = (body: unknown): Answer => ({ json: body });
-const html = (status: number): Answer => ({
-  status,
-  headers: [["Content-Type", "text/html"]],
-  body: "<!doctype html><html><body><h1>Something went wrong</h1></body></html>",
-});
-const big = (): Answer => ({
-  headers: [["Content-Type", "application/json"]],
-  body: `{"pad":"${"x".repeat(20_000_000)}"}`,
-});
-const endless = (): Answer => ({
-  headers: [["Content-Type", "application/json"]],
-  body: "[",
-  drip: { chunk: `"${"x".repeat(65_000)}",`, everyMs: 1 },
-});
-const never = (): Answer => ({ delayMs: 5_000, json: {} });
 /** A Bearer 401 naming `params` (raw), as the MCP endpoint's answer. */
 const challenge = (...headers: string[]): Answer => ({
   status: 401,

@@ -244,6 +244,28 @@ export async function runCase(server: HostileServer, c: NetCase): Promise<MainRe
 export const TIMEOUT_ENV: Record<string, string> = { MCP_OAUTH_HTTP_TIMEOUT_MS: "500" };
 
 /** A 200 whose JSON body arrives a byte every 100 ms, never finishing. */
+/** A JSON answer. */
+export const json = (body: unknown, status = 200): Answer => ({ status, json: body });
+/** An HTML error page, as proxies and frameworks send them. */
+export const html = (status: number): Answer => ({
+  status,
+  headers: [["Content-Type", "text/html; charset=utf-8"]],
+  body: "<!doctype html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+});
+/** A 20 MB JSON body (over the 1 MiB cap). */
+export const big = (): Answer => ({
+  headers: [["Content-Type", "application/json"]],
+  body: `{"pad":"${"x".repeat(20_000_000)}"}`,
+});
+/** A JSON body that never ends. */
+export const endless = (): Answer => ({
+  headers: [["Content-Type", "application/json"]],
+  body: "[",
+  drip: { chunk: `"${"x".repeat(65_000)}",`, everyMs: 1 },
+});
+/** No answer within any timeout the tests set. */
+export const never = (): Answer => ({ delayMs: 5_000, json: {} });
+
 export const SLOW_BODY: Answer = {
   headers: [["Content-Type", "application/json"]],
   body: "{",

@@ -19,7 +19,12 @@ import {
 import { readHomeFile, removeHome, runMain } from "../cli/helpers.ts";
 import {
   assertNoControlCharacters,
+  big,
+  endless,
+  html,
+  json,
   type NetCase,
+  never,
   runAuthorize,
   runCase,
   signedInHome,
@@ -29,23 +34,6 @@ import {
   TIMEOUT_ENV,
   tokenRecordAt,
 } from "./network-harness.ts";
-
-const json = (body: unknown, status = 200): Answer => ({ status, json: body });
-const html = (status: number): Answer => ({
-  status,
-  headers: [["Content-Type", "text/html; charset=utf-8"]],
-  body: "<!doctype html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
-});
-const big = (): Answer => ({
-  headers: [["Content-Type", "application/json"]],
-  body: `{"pad":"${"x".repeat(20_000_000)}"}`,
-});
-const endless = (): Answer => ({
-  headers: [["Content-Type", "application/json"]],
-  body: "[",
-  drip: { chunk: `"${"x".repeat(65_000)}",`, everyMs: 1 },
-});
-const never = (): Answer => ({ delayMs: 5_000, json: {} });
 
 /** Transport-level misbehaviour every endpoint is tried with; `{what}` names the step. */
 function transportCases(

@@ -66,22 +66,13 @@ function network(routes: Map<string, Reply>) {
   return { log, http: createHttpContext(fetch) };
 }
 
-function valid(u: string): boolean {
-  try {
-    new URL(u);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const httpsUrl = (withQuery: boolean) =>
   fc.webUrl({
     validSchemes: ["https"],
     authoritySettings: { withIPv4: true, withPort: true, withUserInfo: withQuery },
     withQueryParameters: withQuery,
     withFragments: withQuery,
-  }).filter(valid);
+  }).filter((u) => URL.canParse(u));
 
 /** MCP server URLs: any https URL, or http on loopback. */
 const serverUrl = fc.oneof(
@@ -92,7 +83,7 @@ const serverUrl = fc.oneof(
       fc.constantFrom("127.0.0.1", "localhost", "[::1]"),
       fc.integer({ min: 1, max: 65535 }),
       fc.webPath(),
-    ).map(([h, p, path]) => `http://${h}:${p}${path}`).filter(valid),
+    ).map(([h, p, path]) => `http://${h}:${p}${path}`).filter((u) => URL.canParse(u)),
   },
 );
 
@@ -163,7 +154,7 @@ function build(s: Scenario) {
     headers: headerUrl ? { "www-authenticate": `Bearer resource_metadata="${headerUrl}"` } : {},
   });
   // S1: a challenge's resource_metadata is the URL to use, so it answers more often than not.
-  const fromHeader = headerUrl && valid(headerUrl) && s.prmAt !== undefined && s.prmAt < 2;
+  const fromHeader = headerUrl && URL.canParse(headerUrl) && s.prmAt !== undefined && s.prmAt < 2;
   if (s.prmAt !== undefined) {
     const at = fromHeader ? headerUrl : wellKnown[s.prmAt % wellKnown.length]!;
     routes.set(new URL(at).href, {
@@ -175,7 +166,7 @@ function build(s: Scenario) {
       },
     });
   }
-  if (s.asAt !== undefined && issuer && valid(issuer)) {
+  if (s.asAt !== undefined && issuer && URL.canParse(issuer)) {
     const issuerUrl = new URL(issuer);
     const list = authorizationServerMetadataUrls(issuerUrl);
     const base = s.endpointsOnIssuer ? issuerUrl.origin : new URL(s.otherUrl).origin;
@@ -235,7 +226,7 @@ describe("discovery: properties (issue 10, S1, S2, S5, S7)", () => {
         );
         assert.equal(posts[0]!.phase, 0, "the probe is in round 1");
 
-        const header = headerUrl && valid(headerUrl) ? new URL(headerUrl) : undefined;
+        const header = headerUrl && URL.canParse(headerUrl) ? new URL(headerUrl) : undefined;
         const asOrigins = new Set<string>();
         for (const r of log.filter((x) => x.method === "GET")) {
           const wellKnownPrm = r.url.origin === server.origin && PRM_PATH.test(r.url.pathname);
@@ -256,7 +247,7 @@ describe("discovery: properties (issue 10, S1, S2, S5, S7)", () => {
           const used = [...asOrigins][0];
           const allowed = [
             server.origin,
-            ...(issuer && valid(issuer) ? [new URL(issuer).origin] : []),
+            ...(issuer && URL.canParse(issuer) ? [new URL(issuer).origin] : []),
           ];
           assert.ok(allowed.includes(used!), `AS metadata on the issuer's origin: ${used}`);
         }
