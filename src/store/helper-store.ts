@@ -235,7 +235,7 @@ export class HelperStore implements CredentialStore {
     }
     throw this.#error(
       action,
-      `failed (exit ${result.code}): ${oneLine(text || "no message", 160)}${hintFor(text)}`,
+      `failed (exit ${result.code}): ${oneLine(gist(text) || "no message", 160)}${hintFor(text)}`,
     );
   }
 
@@ -285,6 +285,16 @@ function redact(text: string, secret: string | undefined): string {
 /** `record[key]` when it is the record's own ("constructor" is no helper). */
 function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/**
+ * The telling part of a helper's output: for a crash with a stack trace, its "Error: …" line
+ * (not the source path and code excerpt that come first); otherwise all of it.
+ */
+function gist(text: string): string {
+  if (!/^\s+at /m.test(text)) return text;
+  const line = text.split("\n").find((l) => /^\w*Error\b/.test(l));
+  return (line ?? text).trim();
 }
 
 /** What to do about the common helper failures. */

@@ -219,7 +219,7 @@ const CASES: Case[] = [
     {},
     1,
     new RegExp(
-      `^mcp-oauth: ${esc(helper("crash", "get"))} failed \\(exit 1\\): .*Error: fake: get cr.*$`,
+      `^mcp-oauth: ${esc(helper("crash", "get"))} failed \\(exit 1\\): Error: fake: get crashed$`,
     ),
   ],
   [
@@ -347,7 +347,7 @@ const CASES: Case[] = [
     {},
     1,
     new RegExp(
-      `^mcp-oauth: ${esc(helper("crash", "store"))} failed \\(exit 1\\): .*Error: fake: store.*$`,
+      `^mcp-oauth: ${esc(helper("crash", "store"))} failed \\(exit 1\\): Error: fake: store crashed$`,
     ),
   ],
   [
