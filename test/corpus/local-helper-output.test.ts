@@ -347,7 +347,9 @@ const CASES: Case[] = [
     {},
     1,
     new RegExp(
-      `^mcp-oauth: ${esc(helper("crash", "store"))} failed \\(exit 1\\): Error: fake: store crashed$`,
+      `^mcp-oauth: ${
+        esc(helper("crash", "store"))
+      } failed \\(exit 1\\): Error: fake: store crashed$`,
     ),
   ],
   [
