@@ -1,15 +1,16 @@
 /**
  * One server for the dashboard throughput benchmark, served by the runtime adapter:
  * `dashboard` (the real dashboard app, N servers each with a stored token, the key cookie
- * required) or `bare` (a bare Hono app answering GET / with the very bytes the dashboard's list
- * page renders, as text/html, after the same cookie comparison).
+ * required), `bare` (a bare Hono app answering GET / with the very bytes the dashboard's list
+ * page renders, as text/html, after the same cookie comparison) or `bare-secure` (the same with
+ * the dashboard's security headers).
  *
- *   bun scripts/bench/dashboard-server.ts dashboard|bare N PORT
+ *   bun scripts/bench/dashboard-server.ts dashboard|bare|bare-secure N PORT
  */
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { createEngine } from "../../src/core/engine.ts";
-import { dashboardApp } from "../../src/http/dashboard/app.ts";
+import { dashboardApp, dashboardSecureHeaders } from "../../src/http/dashboard/app.ts";
 import { assets } from "../../src/http/dashboard/assets.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import { seedHome } from "../../test/helpers/seed.ts";
@@ -35,11 +36,15 @@ async function dashboard(): Promise<Hono> {
 
 const real = await dashboard();
 let app: Hono = real;
-if (kind === "bare") {
+if (kind === "bare" || kind === "bare-secure") {
   const page = await (await real.request(`${origin}/`, {
     headers: { host: `127.0.0.1:${port}`, cookie: `mcp_oauth_key=${KEY}` },
   })).text();
-  app = new Hono().get(
+  app = new Hono();
+  // bare-secure: the same bytes with the dashboard's security headers, the one thing a page
+  // served to a browser may not leave out.
+  if (kind === "bare-secure") app.use(dashboardSecureHeaders());
+  app.get(
     "/",
     (c) => getCookie(c, "mcp_oauth_key") === KEY ? c.html(page) : c.text("forbidden", 403),
   );

@@ -58,6 +58,12 @@ const cases = [
     child: launch("dashboard-server.ts", "bare", n, `${base + 3}`),
     path: "/",
   },
+  {
+    name: "bare Hono page, same bytes and security headers",
+    port: base + 5,
+    child: launch("dashboard-server.ts", "bare-secure", n, `${base + 5}`),
+    path: "/",
+  },
 ];
 try {
   await Promise.all(cases.map((c) =>
@@ -95,9 +101,9 @@ try {
   cases.forEach((c, i) => {
     const bare = real.has(c.name)
       ? (median(rps[i]!) / median(rps[i + 1]!)).toFixed(2) +
-        (c.name === "relay (302)"
-          ? `; ${(median(rps[i]!) / median(rps[i + 2]!)).toFixed(2)} × the bare relay`
-          : "")
+        `; ${(median(rps[i]!) / median(rps[i + 2]!)).toFixed(2)} × the ${
+          c.name === "relay (302)" ? "bare relay" : "page with security headers"
+        }`
       : "";
     console.log(
       `| ${c.name} | ${median(rps[i]!).toFixed(0)} | ${fmtRange(rps[i]!, 0)} | ${bare} |`,

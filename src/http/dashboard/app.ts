@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { Engine } from "../../core/engine.ts";
@@ -65,22 +65,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
   let listPage: { key: string; body: string } | undefined;
   const app = new Hono();
 
-  app.use(secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", "data:"],
-      connectSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-    },
-    // "same-origin", not "no-referrer": with no-referrer, browsers send `Origin: null` on the
-    // dashboard's own form posts; cross-origin requests (the AS) still get no Referer.
-    referrerPolicy: "same-origin",
-    xFrameOptions: "DENY",
-  }));
+  app.use(dashboardSecureHeaders());
   app.use(localSecurity({
     hosts: o.hosts,
     origins: o.hosts.map((h) => `http://${h}`),
@@ -313,6 +298,26 @@ export function dashboardApp(o: DashboardOptions): Hono {
     const defs = await o.engine.servers.list();
     return await Promise.all(defs.map((d) => row(d)));
   }
+}
+
+/** The dashboard's security headers: a strict CSP with no inline script, no framing. */
+export function dashboardSecureHeaders(): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    // "same-origin", not "no-referrer": with no-referrer, browsers send `Origin: null` on the
+    // dashboard's own form posts; cross-origin requests (the AS) still get no Referer.
+    referrerPolicy: "same-origin",
+    xFrameOptions: "DENY",
+  });
 }
 
 /** A Map that reports every change, so the cached list page knows it is stale. */
