@@ -9,13 +9,13 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import {
   type AuthorizationServer,
   startAuthorizationServer,
 } from "../../test/fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../../test/fixtures/mcp-server.ts";
+import { neutralEnv } from "../../test/helpers/child-env.ts";
 
 /** The repository root, with a trailing slash. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,15 +24,9 @@ export const CLI: string = join(ROOT, "scripts", "mcp-oauth");
 
 /** Our environment minus anything that could steer mcp-oauth, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith("MCP_OAUTH_") || k.startsWith("PERSON_")) continue;
-    if (k === "BROWSER" || k === "DOCKER_CONFIG") continue;
-    env[k] = v;
-  }
   // An empty Docker config: the file store is the default unless a test names a helper.
-  env.DOCKER_CONFIG = mkdtempSync(join(tmpdir(), "mcp-oauth-bench-docker-"));
-  return { ...env, ...extra };
+  const docker = mkdtempSync(join(tmpdir(), "mcp-oauth-bench-docker-"));
+  return { ...neutralEnv(), DOCKER_CONFIG: docker, ...extra };
 }
 
 /** Run the CLI; resolves with exit code and output. */

@@ -8,13 +8,13 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.ts";
 import type { Io } from "../../src/cli/context.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
+import { neutralEnv } from "../helpers/child-env.ts";
 import { PERSON_SCRIPT } from "../helpers/person.ts";
 import { OUTPUT_LOG, recordCommand, SECRET_LEDGER } from "../helpers/secret-ledger.ts";
 import {
@@ -56,12 +56,7 @@ export interface CliResult {
  * ledger is kept (mcp-oauth never reads it) so that helpers the CLI starts can record theirs.
  */
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith("MCP_OAUTH_") || k.startsWith("PERSON_")) continue;
-    if (k === "BROWSER" || k === "DOCKER_CONFIG") continue;
-    env[k] = v;
-  }
+  const env = neutralEnv();
   if (SECRET_LEDGER) env.MCP_OAUTH_SECRET_LEDGER = SECRET_LEDGER;
   return { ...env, MCP_OAUTH_RUNTIME: CLI_RUNTIME, ...extra };
 }

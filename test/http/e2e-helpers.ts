@@ -10,9 +10,9 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { neutralEnv } from "../helpers/child-env.ts";
 import { OUTPUT_LOG, recordOutput } from "../helpers/secret-ledger.ts";
 
 /** The repository root. */
@@ -117,13 +117,7 @@ export interface Dashboard {
 
 /** Environment of the subprocess: ours minus anything that could steer mcp-oauth. */
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith("MCP_OAUTH_") || k.startsWith("PERSON_")) continue;
-    if (k === "BROWSER" || k === "DOCKER_CONFIG") continue;
-    env[k] = v;
-  }
-  return { ...env, NO_COLOR: "1", ...extra };
+  return { ...neutralEnv(), NO_COLOR: "1", ...extra };
 }
 
 /**
