@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
+import { hostGuard } from "./local-security.ts";
 
 /** The outcome shown on the callback page. */
 export interface CallbackOutcome {
@@ -37,18 +38,8 @@ export function callbackApp(
     referrerPolicy: "no-referrer",
   }));
   if (hosts) {
-    app.use(async (c, next) => {
-      const host = (c.req.header("host") ?? "").toLowerCase();
-      if (!hosts.some((h) => h.toLowerCase() === host)) {
-        return c.text(
-          `Refused: this sign-in listener answers only to ${
-            hosts[0] ?? "its loopback address"
-          } (Host was "${host.slice(0, 100)}").`,
-          421,
-        );
-      }
-      await next();
-    });
+    const guard = hostGuard(hosts);
+    app.use(async (c, next) => guard(c) ?? await next());
   }
   app.get(path, async (c) => {
     const outcome = await handle(new URL(c.req.url));

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 
 /** Options of {@link localSecurity}. */
@@ -33,18 +33,11 @@ export interface LocalSecurityOptions {
  * @see https://developer.mozilla.org/en-US/docs/Web/Security/Attacks/DNS_rebinding
  */
 export function localSecurity(options: LocalSecurityOptions): MiddlewareHandler {
-  const hosts = new Set(options.hosts.map((h) => h.toLowerCase()));
   const origins = new Set(options.origins);
+  const guard = hostGuard(options.hosts);
   return async (c, next) => {
-    const host = (c.req.header("host") ?? "").toLowerCase();
-    if (!hosts.has(host)) {
-      return c.text(
-        `Refused: this server answers only to ${options.hosts[0]} (Host was "${
-          host.slice(0, 100)
-        }").`,
-        421,
-      );
-    }
+    const refused = guard(c);
+    if (refused) return refused;
     const safe = c.req.method === "GET" || c.req.method === "HEAD";
     if (!safe) {
       const origin = c.req.header("origin");
@@ -72,6 +65,25 @@ export function localSecurity(options: LocalSecurityOptions): MiddlewareHandler 
       );
     }
     await next();
+  };
+}
+
+/**
+ * The DNS-rebinding check alone: a 421 response when the request's Host header is none of
+ * `hosts`, else undefined. `hosts` is read on every request, so a caller may fill it once its
+ * listener's port is known.
+ * @see https://developer.mozilla.org/en-US/docs/Web/Security/Attacks/DNS_rebinding
+ */
+export function hostGuard(hosts: readonly string[]): (c: Context) => Response | undefined {
+  return (c) => {
+    const host = (c.req.header("host") ?? "").toLowerCase();
+    if (hosts.some((h) => h.toLowerCase() === host)) return undefined;
+    return c.text(
+      `Refused: this server answers only to ${hosts[0] ?? "its loopback address"} (Host was "${
+        host.slice(0, 100)
+      }").`,
+      421,
+    );
   };
 }
 
