@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { createEngine, type Engine } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
-import { ConfigFile } from "../store/config-file.ts";
+import { ConfigFile, isTimeoutMs, KNOWN_SETTINGS } from "../store/config-file.ts";
 import { FileLock } from "../store/file-lock.ts";
 import { tightenHome } from "../store/private-home.ts";
 import { mcpOAuthHome } from "../runtime/paths.ts";
@@ -51,9 +51,9 @@ export async function createContext(
   const settings = await servers.settings();
   for (const key of await servers.unknownSettings()) {
     io.err(
-      `warning: ${servers.path}: unknown setting "${
-        oneLine(key, 60)
-      }" is ignored (known: store, compat, helperMaxSecretBytes, helperTimeoutMs, httpTimeoutMs, allowedHosts).`,
+      `warning: ${servers.path}: unknown setting "${oneLine(key, 60)}" is ignored (known: ${
+        KNOWN_SETTINGS.join(", ")
+      }).`,
     );
   }
   const arg = str(args, "store");
@@ -63,6 +63,7 @@ export async function createContext(
     ? [io.env.MCP_OAUTH_STORE, "$MCP_OAUTH_STORE"]
     : [settings.store ?? "file", "settings.store"];
   const store = await openStore(command, spec, runtime, home, settings, io.env, source);
+  const timeoutMs = httpTimeoutMs(io.env.MCP_OAUTH_HTTP_TIMEOUT_MS) ?? settings.httpTimeoutMs;
   const engine = createEngine({
     store,
     servers,
@@ -70,56 +71,26 @@ export async function createContext(
     allowInsecureHttp: args.values["insecure-http"] === true ||
       io.env.MCP_OAUTH_INSECURE_HTTP === "1",
     dockerCompat: settings.compat === "docker",
-    limits: httpLimits(io.env.MCP_OAUTH_HTTP_TIMEOUT_MS, settings.httpTimeoutMs, servers.path),
-    allowedHosts: allowedHosts(settings.allowedHosts, io.env.MCP_OAUTH_ALLOWED_HOSTS, servers.path),
+    limits: timeoutMs === undefined ? {} : { timeoutMs },
+    allowedHosts: [
+      ...(settings.allowedHosts ?? []),
+      ...(io.env.MCP_OAUTH_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim()).filter(Boolean),
+    ],
   });
   return { runtime, home, engine, io };
 }
 
-/** Extra hosts metadata may point at: config.json's `allowedHosts` plus MCP_OAUTH_ALLOWED_HOSTS. */
-function allowedHosts(setting: unknown, env: string | undefined, path: string): string[] {
-  if (
-    setting !== undefined &&
-    (!Array.isArray(setting) || !setting.every((h) => typeof h === "string" && h !== ""))
-  ) {
+/** $MCP_OAUTH_HTTP_TIMEOUT_MS (S25), which wins over config.json's `settings.httpTimeoutMs`. */
+function httpTimeoutMs(env: string | undefined): number | undefined {
+  if (env === undefined || env === "") return undefined;
+  const n = Number(env);
+  if (!/^\d+$/.test(env.trim()) || !isTimeoutMs(n)) {
     throw new McpOAuthError(
-      ErrorCode.STORE_FAILED,
-      `${path}: "allowedHosts" in "settings" must be a list of host names, e.g. ["auth.example.com"]; repair it, then retry.`,
+      ErrorCode.USAGE,
+      `MCP_OAUTH_HTTP_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000, not "${
+        oneLine(env, 40)
+      }"; fix or unset it.`,
     );
   }
-  const fromEnv = (env ?? "").split(",").map((h) => h.trim()).filter(Boolean);
-  return [...(setting ?? []), ...fromEnv];
-}
-
-/**
- * The per-request network timeout (S25): $MCP_OAUTH_HTTP_TIMEOUT_MS, else config.json's
- * `settings.httpTimeoutMs`, else the engine's default (10 s).
- */
-function httpLimits(
-  env: string | undefined,
-  setting: unknown,
-  path: string,
-): { timeoutMs?: number } {
-  const ok = (n: unknown): n is number =>
-    typeof n === "number" && Number.isInteger(n) && n >= 100 && n <= 600_000;
-  if (env !== undefined && env !== "") {
-    const n = Number(env);
-    if (!/^\d+$/.test(env.trim()) || !ok(n)) {
-      throw new McpOAuthError(
-        ErrorCode.USAGE,
-        `MCP_OAUTH_HTTP_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000, not "${
-          oneLine(env, 40)
-        }"; fix or unset it.`,
-      );
-    }
-    return { timeoutMs: n };
-  }
-  if (setting === undefined) return {};
-  if (!ok(setting)) {
-    throw new McpOAuthError(
-      ErrorCode.STORE_FAILED,
-      `${path}: "httpTimeoutMs" in "settings" must be a whole number of milliseconds from 100 to 600000; repair it, then retry.`,
-    );
-  }
-  return { timeoutMs: setting };
+  return n;
 }

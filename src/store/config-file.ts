@@ -177,17 +177,23 @@ export class ConfigFile implements ServerRegistry {
   }
 }
 
-/** The settings this version knows. */
-const SETTINGS = new Set([
+/** The settings this version knows, in the order the warning about unknown ones lists them. */
+export const KNOWN_SETTINGS: readonly string[] = [
   "store",
   "compat",
   "helperMaxSecretBytes",
   "helperTimeoutMs",
   "httpTimeoutMs",
   "allowedHosts",
-]);
+];
+const SETTINGS = new Set(KNOWN_SETTINGS);
 
 const isString = (v: unknown) => typeof v === "string";
+
+/** A timeout setting: whole milliseconds from 100 ms to 10 minutes. */
+export function isTimeoutMs(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 100 && v <= 600_000;
+}
 
 /** The first optional field of a server definition with the wrong type, if any. */
 function badServerField(def: Record<string, unknown>): { field: string; want: string } | undefined {
@@ -230,10 +236,12 @@ function badSetting(
         Object.values(v).every((n) => typeof n === "number"),
       'an object of byte counts per helper, e.g. {"wincred": 2560}',
     ],
+    ["helperTimeoutMs", isTimeoutMs, "a whole number of milliseconds from 100 to 600000"],
+    ["httpTimeoutMs", isTimeoutMs, "a whole number of milliseconds from 100 to 600000"],
     [
-      "helperTimeoutMs",
-      (v) => typeof v === "number" && Number.isInteger(v) && v >= 100 && v <= 600_000,
-      "a whole number of milliseconds from 100 to 600000",
+      "allowedHosts",
+      (v) => Array.isArray(v) && v.every((h) => typeof h === "string" && h !== ""),
+      'a list of host names, e.g. ["auth.example.com"]',
     ],
   ];
   for (const [field, ok, want] of checks) {
