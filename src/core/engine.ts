@@ -622,10 +622,6 @@ export class Engine {
     if (input.clientSecret && input.clientId) {
       await this.saveClientSecret(keep(existing), input.clientId, input.clientSecret);
     }
-    if (!this.servers.upsert) {
-      await this.servers.put(keep(existing));
-      return { definition: keep(existing), updated: !!existing };
-    }
     // In one step under the registry's lock: another process's add or sign-in in between is
     // seen (its issuer kept, "Updated" said), not overwritten blindly.
     let stored = definition;

@@ -42,7 +42,7 @@ export interface ServerRegistry {
    * there is none) in one step, so a change another process made in between is not lost.
    * Resolves to the definition it replaced.
    */
-  upsert?(
+  upsert(
     name: string,
     change: (current: ServerDefinition | undefined) => ServerDefinition,
   ): Promise<ServerDefinition | undefined>;
