@@ -5,26 +5,16 @@
  *
  *   node_modules/.bin/bun scripts/bench/dashboard-list.ts [runs]
  */
-import { createEngine } from "../../src/core/engine.ts";
-import { dashboardApp } from "../../src/http/dashboard/app.ts";
-import { assets } from "../../src/http/dashboard/assets.ts";
+
 import { seedHome } from "../../test/helpers/seed.ts";
+import { offlineDashboard } from "../../test/helpers/offline-dashboard.ts";
 
 const runs = Number(process.argv[2] ?? 30);
 const KEY = "bench-key";
 
 async function setup(n: number) {
   const { home, store, servers } = await seedHome(n, `mcp-oauth-bench-${n}-`);
-  const engine = createEngine({ store, servers });
-  const app = dashboardApp({
-    engine,
-    origin: "http://127.0.0.1:7777",
-    hosts: ["127.0.0.1:7777"],
-    secret: KEY,
-    home,
-    assets,
-    listTools: () => Promise.resolve([]),
-  });
+  const app = offlineDashboard({ home, store, servers, secret: KEY });
   return () =>
     app.request("http://127.0.0.1:7777/", {
       headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` },

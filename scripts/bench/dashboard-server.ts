@@ -9,11 +9,12 @@
  */
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { createEngine } from "../../src/core/engine.ts";
-import { dashboardApp, dashboardSecureHeaders } from "../../src/http/dashboard/app.ts";
-import { assets } from "../../src/http/dashboard/assets.ts";
+
+import { dashboardSecureHeaders } from "../../src/http/dashboard/app.ts";
+
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import { seedHome } from "../../test/helpers/seed.ts";
+import { offlineDashboard } from "../../test/helpers/offline-dashboard.ts";
 
 /** The cookie value both apps expect. */
 export const KEY = "bench-key";
@@ -23,15 +24,7 @@ const origin = `http://127.0.0.1:${port}`;
 
 async function dashboard(): Promise<Hono> {
   const { home, store, servers } = await seedHome(n, `mcp-oauth-bench-dash-${n}-`);
-  return dashboardApp({
-    engine: createEngine({ store, servers }),
-    origin,
-    hosts: [`127.0.0.1:${port}`],
-    secret: KEY,
-    home,
-    assets,
-    listTools: () => Promise.resolve([]),
-  });
+  return offlineDashboard({ home, store, servers, secret: KEY, origin });
 }
 
 const real = await dashboard();

@@ -3,10 +3,9 @@
  * same set-up as dashboard-server.ts, with the file store's reads counted and timed.
  * Run under a profiler: node_modules/.bin/bun --cpu-prof scripts/bench/profile-list.ts [N] [pages]
  */
-import { createEngine } from "../../src/core/engine.ts";
-import { dashboardApp } from "../../src/http/dashboard/app.ts";
-import { assets } from "../../src/http/dashboard/assets.ts";
+
 import { seedHome } from "../../test/helpers/seed.ts";
+import { offlineDashboard } from "../../test/helpers/offline-dashboard.ts";
 
 const n = Number(process.argv[2] ?? 20);
 const pages = Number(process.argv[3] ?? 2000);
@@ -35,15 +34,7 @@ servers.list = async () => {
     listMs += performance.now() - t0;
   }
 };
-const app = dashboardApp({
-  engine: createEngine({ store, servers }),
-  origin: "http://127.0.0.1:7777",
-  hosts: ["127.0.0.1:7777"],
-  secret: "k",
-  home,
-  assets,
-  listTools: () => Promise.resolve([]),
-});
+const app = offlineDashboard({ home, store, servers, secret: "k" });
 const req = async () =>
   await (await app.request("http://127.0.0.1:7777/", {
     headers: { host: "127.0.0.1:7777", cookie: "mcp_oauth_key=k" },

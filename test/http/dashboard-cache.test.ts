@@ -5,14 +5,15 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createEngine } from "../../src/core/engine.ts";
+
 import { tokenKey } from "../../src/core/records.ts";
-import { dashboardApp } from "../../src/http/dashboard/app.ts";
-import { assets } from "../../src/http/dashboard/assets.ts";
+import type { dashboardApp } from "../../src/http/dashboard/app.ts";
+
 import { ConfigFile } from "../../src/store/config-file.ts";
 import { FileStore } from "../../src/store/file-store.ts";
 import { removeHome } from "../cli/helpers.ts";
 import { seedHome, seedToken } from "../helpers/seed.ts";
+import { offlineDashboard } from "../helpers/offline-dashboard.ts";
 
 const ORIGIN = "http://127.0.0.1:7777";
 const KEY = "cache-test-key";
@@ -34,14 +35,11 @@ describe("list page cache (issue 9)", () => {
   before(async () => {
     const seeded = await seedHome(2, "mcp-oauth-cache-");
     home = seeded.home;
-    app = dashboardApp({
-      engine: createEngine({ store: seeded.store, servers: seeded.servers, now: () => NOW }),
-      origin: ORIGIN,
-      hosts: ["127.0.0.1:7777"],
-      secret: KEY,
+    app = offlineDashboard({
       home,
-      assets,
-      listTools: () => Promise.resolve([]),
+      store: seeded.store,
+      servers: seeded.servers,
+      secret: KEY,
       // The clock stands still: only a real change may produce a new page.
       now: () => NOW,
     });
