@@ -7,11 +7,17 @@
  */
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 
-/** True for hosts that never leave this machine: 127.0.0.0/8, ::1, localhost. */
+/**
+ * True for hosts that never leave this machine: the name `localhost` and IP literals in
+ * 127.0.0.0/8 or ::1. Not `*.localhost`: RFC 6761 §6.3 lets resolvers answer it locally, but
+ * Node and Deno ask the system resolver, which may send such a name anywhere.
+ * @see https://datatracker.ietf.org/doc/html/rfc6761#section-6.3
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" ||
-    /^127(\.\d{1,3}){3}$/.test(host);
+  if (host === "localhost" || host === "::1") return true;
+  const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return v4 !== null && v4.slice(1).every((o) => Number(o) <= 255);
 }
 
 /** Parse a URL the user or a server gave, with an error that names it. */

@@ -52,10 +52,21 @@ describe("URL rules", () => {
   });
 
   it("S17/S24: loopback hosts", () => {
-    for (const h of ["127.0.0.1", "127.9.8.7", "localhost", "[::1]", "app.localhost"]) {
+    for (const h of ["127.0.0.1", "127.9.8.7", "localhost", "[::1]"]) {
       assert.ok(isLoopbackHost(h), h);
     }
-    for (const h of ["128.0.0.1", "example.com", "localhost.example.com", "10.0.0.1", "[::2]"]) {
+    // A name under .localhost goes to the system resolver: not loopback (issue 15).
+    for (
+      const h of [
+        "128.0.0.1",
+        "example.com",
+        "localhost.example.com",
+        "10.0.0.1",
+        "[::2]",
+        "app.localhost",
+        "127.0.0.256",
+      ]
+    ) {
       assert.ok(!isLoopbackHost(h), h);
     }
   });
