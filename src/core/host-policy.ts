@@ -2,11 +2,13 @@
  * Where discovery may send mcp-oauth (SSRF defence). Metadata comes from the
  * MCP server and its authorization server, so a hostile one could otherwise
  * aim our requests at any host the machine can reach: a router, a cloud
- * metadata service, another company's intranet. By default a URL learnt from
- * metadata may name only loopback, the MCP server's host, or the host of the
- * authorization server the server names; addresses in private, link-local
- * and other reserved ranges are refused unless the user gave that host
- * themselves. `allowedHosts` (config.json settings) widens the set.
+ * metadata service, another company's intranet, or a service on this machine
+ * (a POST of a registration or token request to a local admin port). By default
+ * a URL learnt from metadata may name only the MCP server's host or the host of
+ * the authorization server the server names, and loopback only when the MCP
+ * server itself is on loopback; addresses in private, link-local and other
+ * reserved ranges are refused unless the user gave that host themselves.
+ * `allowedHosts` (config.json settings) widens the set.
  *
  * Host names are not resolved here (core has no DNS): a public name that
  * resolves to a private address is not caught; see docs/SECURITY.md.
@@ -75,45 +77,59 @@ function privateV4([a, b]: number[]): boolean {
 export class HostScope {
   readonly #own: Set<string>;
   readonly #allowed: Set<string>;
+  /** A server on this machine may name other local ports; a remote one may not. */
+  readonly #serverOnLoopback: boolean;
 
   constructor(serverUrl: URL, allowedHosts: readonly string[] = []) {
-    this.#own = new Set([hostOf(serverUrl)]);
+    const host = hostOf(serverUrl);
+    this.#own = new Set([host]);
     this.#allowed = new Set(allowedHosts.map((h) => h.replace(/^\[|\]$/g, "").toLowerCase()));
+    this.#serverOnLoopback = isLoopbackHost(host);
   }
 
   /**
    * Accept the authorization server a server's metadata names: any public
-   * host (the server chooses its own AS, RFC 9728 §2), never a private address
-   * the user did not give. Its host then counts as one of the server's own.
+   * host (the server chooses its own AS, RFC 9728 §2), never a private or
+   * loopback address the user did not give (loopback is fine for a server that
+   * is itself on loopback). Its host then counts as one of the server's own.
    * @see https://datatracker.ietf.org/doc/html/rfc9728#section-2
    */
   adoptIssuer(issuer: URL, what: string): void {
     const host = hostOf(issuer);
-    if (isPrivateAddress(host) && !this.#permitted(host)) throw this.#refusal(issuer, what, true);
+    const kind = this.#kind(host);
+    if (kind && !this.#permitted(host)) throw this.#refusal(issuer, what, kind);
     this.#own.add(host);
   }
 
   /**
    * Check a URL that metadata told us to fetch or send secrets to: it must be
-   * on loopback, on one of the server's own hosts, or allowed by the user.
-   * Returns the URL, or throws UNTRUSTED_HOST naming the host and the way to allow it.
+   * on one of the server's own hosts, allowed by the user, or on loopback when
+   * the server is too. Returns the URL, or throws UNTRUSTED_HOST naming the host
+   * and the way to allow it.
+   * @see https://datatracker.ietf.org/doc/html/rfc9728#section-7
    */
   check(url: URL, what: string): URL {
     const host = hostOf(url);
-    if (isLoopbackHost(host) || this.#own.has(host) || this.#allowed.has(host)) return url;
-    throw this.#refusal(url, what, isPrivateAddress(host));
+    if (this.#permitted(host) || (this.#serverOnLoopback && isLoopbackHost(host))) return url;
+    throw this.#refusal(url, what, this.#kind(host));
   }
 
   #permitted(host: string): boolean {
     return this.#own.has(host) || this.#allowed.has(host);
   }
 
-  #refusal(url: URL, what: string, isPrivate: boolean): McpOAuthError {
+  /** What makes a host sensitive: undefined for a public one. */
+  #kind(host: string): "private" | "loopback" | undefined {
+    if (isLoopbackHost(host)) return this.#serverOnLoopback ? undefined : "loopback";
+    return isPrivateAddress(host) ? "private" : undefined;
+  }
+
+  #refusal(url: URL, what: string, kind: "private" | "loopback" | undefined): McpOAuthError {
     const host = hostOf(url);
     return new McpOAuthError(
       ErrorCode.UNTRUSTED_HOST,
       `${what} ${url.href.slice(0, 120)} points at ${
-        isPrivate ? "the private address " : ""
+        kind === "private" ? "the private address " : kind === "loopback" ? "this machine, " : ""
       }${host}, not one of the server's own hosts (${
         [...this.#own].join(", ")
       }); not contacting it. If you trust it, add "${host}" to "allowedHosts" in the settings of config.json (or MCP_OAUTH_ALLOWED_HOSTS).`,

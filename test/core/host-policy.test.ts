@@ -137,11 +137,11 @@ describe("SSRF guard: where metadata may send discovery (issue 10)", () => {
     }
   });
 
-  it("the server's own hosts work: AS on another public host, endpoints on the issuer's host or loopback", async () => {
+  it("the server's own hosts work: AS on another public host, endpoints on the issuer's host", async () => {
     const net = network({
       "mcp.example.com": mcpHost("mcp.example.com", "https://auth.example.com"),
       "auth.example.com": asHost("https://auth.example.com", {
-        revocation_endpoint: "http://127.0.0.1:9/revoke",
+        revocation_endpoint: "https://auth.example.com/revoke",
       }),
     });
     const d = await discover(createHttpContext(net.fetchImpl), "https://mcp.example.com/mcp");
@@ -239,7 +239,7 @@ describe("SSRF guard: where metadata may send discovery (issue 10)", () => {
     for (const h of pub) assert.equal(isPrivateAddress(h), false, h);
   });
 
-  it("property: for any host, check() accepts exactly loopback, own and allowed hosts", () => {
+  it("property: for any host, check() accepts exactly own and allowed hosts, and loopback for a server on loopback", () => {
     const label = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
     const host = fc.oneof(
       fc.tuple(label, label).map(([a, b]) => `${a}.${b}`),
@@ -247,14 +247,15 @@ describe("SSRF guard: where metadata may send discovery (issue 10)", () => {
       fc.constantFrom("localhost", "127.0.0.1", "[::1]", "mcp.example.com", "auth.example.com"),
     );
     fc.assert(
-      fc.property(host, fc.array(host, { maxLength: 2 }), (h, allowed) => {
-        const scope = new HostScope(new URL("https://mcp.example.com/mcp"), allowed);
+      fc.property(host, fc.array(host, { maxLength: 2 }), fc.boolean(), (h, allowed, local) => {
+        const server = local ? "http://127.0.0.1:3000/mcp" : "https://mcp.example.com/mcp";
+        const scope = new HostScope(new URL(server), allowed);
         scope.adoptIssuer(new URL("https://auth.example.com"), "AS");
         const url = new URL(`https://${h}/x`);
         const name = hostOf(url);
-        const expected = ["localhost", "127.0.0.1", "::1", "mcp.example.com", "auth.example.com"]
-          .includes(name) ||
-          /^127\./.test(name) ||
+        const loopback = ["localhost", "::1"].includes(name) || /^127\./.test(name);
+        const expected = [hostOf(server), "auth.example.com"].includes(name) ||
+          (local && loopback) ||
           allowed.some((a) => hostOf(`https://${a}`) === name);
         let ok: boolean;
         try {
