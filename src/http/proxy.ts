@@ -4,13 +4,14 @@
  * the MCP session and protocol headers both ways. Clients present mcp-oauth's
  * own proxy key, never the upstream token. When a sign-in is needed the
  * client gets a JSON-RPC error naming the dashboard, where it is finished.
+ * Upstream redirects are never followed: the client gets an error naming them.
  *
  * @module
  */
 import type { Context } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Engine } from "../core/engine.ts";
-import { ErrorCode, McpOAuthError } from "../core/errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 
 /** What the proxy needs. */
@@ -81,6 +82,9 @@ export function proxyHandler(o: ProxyOptions): (c: Context) => Promise<Response>
         headers,
         body,
         signal: c.req.raw.signal,
+        // A redirect could send the request (a 307 re-sends its body) to any host this machine
+        // reaches, private and link-local ones included, and hand the answer to the client.
+        redirect: "manual",
       });
     } catch (err) {
       return jsonRpcError(
@@ -89,6 +93,10 @@ export function proxyHandler(o: ProxyOptions): (c: Context) => Promise<Response>
         err,
       );
     }
+    if (upstream.status >= 300 && upstream.status < 400 && upstream.status !== 304) {
+      await upstream.body?.cancel();
+      return jsonRpcError(body, redirectRefused(def, upstream), undefined);
+    }
     const out = new Headers();
     for (const h of DOWN) {
       const v = upstream.headers.get(h);
@@ -96,6 +104,21 @@ export function proxyHandler(o: ProxyOptions): (c: Context) => Promise<Response>
     }
     return new Response(upstream.body, { status: upstream.status, headers: out });
   };
+}
+
+/** The one line that names a redirect the proxy did not follow, and what to do. */
+function redirectRefused(def: ServerDefinition, res: Response): string {
+  const location = res.headers.get("location");
+  let target = "no Location";
+  if (location !== null) {
+    target = URL.canParse(location, def.url)
+      ? new URL(location, def.url).href.slice(0, 200)
+      : "an unusable Location";
+  }
+  return oneLine(
+    `mcp-oauth proxy: ${def.name} (${def.url}) answered HTTP ${res.status}, a redirect to ${target}; redirects are not followed. If the server moved, change its URL (mcp-oauth add ${def.name} NEW-URL).`,
+    600,
+  );
 }
 
 /**
