@@ -1,15 +1,17 @@
 /**
- * An MCP client session over Streamable HTTP, through authFetch: the
- * official SDK speaks the protocol (initialize first, 2025-11-25); our fetch
- * adds the token, refreshes, and signs in when the server asks for it.
+ * An MCP client over Streamable HTTP, through authFetch: the official client
+ * (@modelcontextprotocol/client 2.x) speaks the protocol and finds the
+ * server's era (2026-07-28 without a handshake, else `initialize` with
+ * 2025-11-25, 2025-06-18 or 2025-03-26); our fetch adds the token, refreshes,
+ * and signs in when the server asks for it.
  *
  * @module
  */
-// The SDK's exports map types "./*" as "*.d.ts"; Deno needs the hint.
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  Client,
+  type PriorDiscovery,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import type { AuthFetchOptions } from "../core/auth-fetch.ts";
 import type { Engine } from "../core/engine.ts";
@@ -19,12 +21,17 @@ import { VERSION } from "./version.ts";
 import { signIn } from "./sign-in.ts";
 import type { SignInOptions } from "./sign-in-options.ts";
 
+/** Per-request options passed to the client's calls. */
+export interface McpRequestOptions {
+  timeout: number;
+}
+
 /** Connect to `server`, run `use`, close. Sign-ins use `options`. */
 export function withMcpClient<T>(
   ctx: CliContext,
   server: ServerDefinition,
   options: SignInOptions,
-  use: (client: Client, requestOptions: { timeout: number }) => Promise<T>,
+  use: (client: Client, requestOptions: McpRequestOptions) => Promise<T>,
 ): Promise<T> {
   // A request may wait for up to three sign-ins (S22): the SDK's 60 s default is too short.
   const timeout = (options.timeoutS * 3 + 60) * 1000;
@@ -41,45 +48,64 @@ export function withMcpClient<T>(
 }
 
 /**
- * An MCP session through the engine's authFetch. Without `authorize`, a
+ * What each server's era turned out to be, for this process: the dashboard
+ * lists tools often, and a known era saves the `server/discover` probe.
+ */
+const eras = new Map<string, PriorDiscovery>();
+
+/**
+ * An MCP connection through the engine's authFetch. Without `authorize`, a
  * needed sign-in is an error (REAUTHORIZATION_NEEDED) instead.
+ *
+ * The client probes with `server/discover` (2026-07-28) and falls back to the
+ * `initialize` handshake on any answer that is not a modern one.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility-with-initialization-based-versions
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#backward-compatibility
  */
 export async function withMcpSession<T>(
   engine: Engine,
   server: ServerDefinition,
   authorize: AuthFetchOptions["authorize"],
-  use: (client: Client, requestOptions: { timeout: number }) => Promise<T>,
+  use: (client: Client, requestOptions: McpRequestOptions) => Promise<T>,
   timeout = 60_000,
 ): Promise<T> {
   const fetch = engine.authFetch(server, { authorize });
-  const client = new Client({ name: "mcp-oauth", version: VERSION });
+  const client = new Client(
+    { name: "mcp-oauth", version: VERSION },
+    { versionNegotiation: { mode: "auto" } },
+  );
   const transport = new StreamableHTTPClientTransport(new URL(server.url), { fetch });
+  const prior = eras.get(server.url);
   try {
-    await client.connect(transport, { timeout });
-    return await use(client, { timeout });
+    await client.connect(transport, { timeout, ...(prior ? { prior } : {}) });
+    const result = await use(client, { timeout });
+    remember(server.url, client);
+    return result;
   } catch (err) {
+    // A server may change eras (an upgrade): the next connection probes again.
+    eras.delete(server.url);
     throw unwrap(err, server);
   } finally {
     await client.close().catch(() => {});
   }
 }
 
+function remember(url: string, client: Client): void {
+  const discover = client.getDiscoverResult();
+  if (client.getProtocolEra() === "modern" && discover) eras.set(url, { kind: "modern", discover });
+  else if (client.getProtocolEra() === "legacy") eras.set(url, { kind: "legacy" });
+}
+
 /** The names of a server's tools (all pages). */
 export async function listToolNames(
   client: Client,
-  requestOptions?: { timeout: number },
+  requestOptions?: McpRequestOptions,
 ): Promise<string[]> {
-  const names: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {}, requestOptions);
-    names.push(...page.tools.map((t) => t.name));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return names;
+  const { tools } = await client.listTools(undefined, requestOptions);
+  return tools.map((t) => t.name);
 }
 
-/** The SDK wraps our errors; find ours, or describe the SDK's in one line. */
+/** The client wraps our errors; find ours, or describe the client's in one line. */
 function unwrap(err: unknown, server: ServerDefinition): unknown {
   for (let e = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
     if (e instanceof McpOAuthError) return e;

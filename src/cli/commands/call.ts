@@ -9,8 +9,9 @@ export const call: Command = {
   summary: "call a server's tool (signing in first if needed)",
   usage: "call <name|url> <tool> [--args JSON] [--json] [sign-in options]",
   details: `Calls one tool with the MCP Streamable HTTP transport, through the same token
-handling as "tools". Prints the text of the result; exits 1 when the tool reports
-an error.
+handling as "tools", in MCP 2026-07-28 or, with servers that do not speak it, the
+initialize handshake (2025-11-25, 2025-06-18, 2025-03-26). Prints the text of the
+result; exits 1 when the tool reports an error.
 
 --args JSON   the tool's arguments as a JSON object (default {})
 --json        print the whole result: {"content": [...], "isError": ..., ...}
@@ -36,7 +37,7 @@ Examples:
     if (!toolArgs || typeof toolArgs !== "object" || Array.isArray(toolArgs)) {
       throw usageError("call", '--args must be a JSON object such as \'{"text": "hi"}\'');
     }
-    // The MCP SDK takes ~130 ms to load: only the commands that speak MCP pay for it.
+    // The MCP client takes ~50 ms to load: only the commands that speak MCP pay for it.
     const { withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(target);
     const result = await withMcpClient(
@@ -46,7 +47,6 @@ Examples:
       (client, requestOptions) =>
         client.callTool(
           { name: tool, arguments: toolArgs as Record<string, unknown> },
-          undefined,
           requestOptions,
         ),
     );

@@ -7,9 +7,11 @@ export const tools: Command = {
   name: "tools",
   summary: "list a server's tools (signing in first if needed)",
   usage: "tools <name|url> [--json] [sign-in options]",
-  details: `Connects with the MCP Streamable HTTP transport (protocol 2025-11-25), using the
-stored token: refreshed when the server refuses it, and a new sign-in (with the
-options below) when needed.
+  details: `Connects with the MCP Streamable HTTP transport, using the stored token: refreshed
+when the server refuses it, and a new sign-in (with the options below) when needed.
+Speaks MCP 2026-07-28 (no handshake) and falls back to the initialize handshake
+(2025-11-25, 2025-06-18, 2025-03-26) when the server does not answer as a
+2026-07-28 server.
 
 --json prints {"tools": [...]} with each tool as the server describes it.
 
@@ -23,19 +25,16 @@ Examples:
   positionals: { min: 1, max: 1, names: "a server name or URL" },
   async run(ctx, args) {
     const options = signInOptionsFrom("tools", args);
-    // The MCP SDK takes ~130 ms to load: only the commands that speak MCP pay for it.
+    // The MCP client takes ~50 ms to load: only the commands that speak MCP pay for it.
     const { withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(args.positionals[0]!);
-    const list = await withMcpClient(ctx, def, options, async (client, requestOptions) => {
-      const all = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor ? { cursor } : {}, requestOptions);
-        all.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return all;
-    });
+    // Without a cursor the client walks every page itself.
+    const list = await withMcpClient(
+      ctx,
+      def,
+      options,
+      async (client, requestOptions) => (await client.listTools(undefined, requestOptions)).tools,
+    );
     if (args.values.json) {
       ctx.io.out(JSON.stringify({ tools: list }, null, 2));
     } else if (!list.length) {
