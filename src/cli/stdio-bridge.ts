@@ -1,24 +1,35 @@
 /**
- * The stdio bridge: the MCP SDK's stdio server transport on one side, its
- * Streamable HTTP client transport (with our authFetch) on the other, and
- * every message passed through unchanged.
+ * The stdio bridge: MCP's line framing on stdin/stdout on one side, the
+ * official client's Streamable HTTP transport (with our authFetch) on the
+ * other, and every message passed through unchanged, in whatever protocol
+ * version the local client speaks: a 2026-07-28 request gets its version,
+ * method and name headers from its own `_meta`; an older client's
+ * `initialize` goes as it is, and the version the server answers is sent on
+ * the requests after it.
  *
  * @module
  */
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type JSONRPCMessage,
+  type RequestId,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
 import process from "node:process";
 import { McpOAuthError } from "../core/errors.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import type { CliContext } from "./context.ts";
+import { readJsonLines, writeJsonLine } from "./json-lines.ts";
 import { signIn } from "./sign-in.ts";
 import type { SignInOptions } from "./sign-in-options.ts";
 
-/** Run until stdin closes. */
+const PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
+
+/**
+ * Run until stdin closes.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
+ */
 export async function bridgeStdio(
   ctx: CliContext,
   server: ServerDefinition,
@@ -31,55 +42,95 @@ export async function bridgeStdio(
       await signIn(ctx, def, scopes ? { ...options, scopes, stepUp: true } : options);
     },
   });
-  const local = new StdioServerTransport();
   const remote = new StreamableHTTPClientTransport(new URL(server.url), { fetch });
-  const initializeIds = new Set<string | number>();
-  const done = new Promise<void>((resolve) => {
-    local.onclose = () => resolve();
-    // The SDK's transport does not notice its stdin ending: a client that quits must end the
-    // bridge, or each one leaves an orphan process behind.
-    process.stdin.once("end", () => resolve());
-    process.stdin.once("close", () => resolve());
-  });
+  const toLocal = (message: unknown) =>
+    writeJsonLine(process.stdout, message).catch((err) =>
+      log(`cannot write to stdout: ${(err as Error).message}`)
+    );
+  const initializeIds = new Set<RequestId>();
+  /** 2026-07-28 requests in flight: over HTTP, closing a request's stream cancels it. */
+  const streams = new Map<RequestId, AbortController>();
 
   remote.onmessage = (message: JSONRPCMessage) => {
-    // The transport needs the negotiated protocol version for its later requests.
-    if (
-      "id" in message && initializeIds.has(message.id as string | number) && "result" in message
-    ) {
-      initializeIds.delete(message.id as string | number);
-      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-      if (typeof version === "string") remote.setProtocolVersion(version);
+    if ("id" in message && message.id !== undefined && !("method" in message)) {
+      streams.delete(message.id);
+      // The transport sends the version the server chose on every later request.
+      if (initializeIds.delete(message.id) && "result" in message) {
+        const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+        if (typeof version === "string") remote.setProtocolVersion(version);
+      }
     }
-    local.send(message).catch((err) => log(`cannot write to stdout: ${(err as Error).message}`));
+    void toLocal(message);
   };
   remote.onerror = (err: Error) => log(describe(err));
-  local.onerror = (err: Error) => log(describe(err));
-  local.onmessage = (message: JSONRPCMessage) => {
-    if ("method" in message && message.method === "initialize" && "id" in message) {
-      initializeIds.add(message.id as string | number);
-    }
-    remote.send(message).catch(async (err: unknown) => {
-      log(describe(err));
-      // A request that cannot be delivered still gets an answer, so the client does not hang.
-      if ("id" in message && "method" in message) {
-        await local.send(
-          {
-            jsonrpc: "2.0",
-            id: message.id,
-            error: { code: -32001, message: describe(err) },
-          } as JSONRPCMessage,
-        )
-          .catch(() => {});
+
+  const forward = (message: JSONRPCMessage) => {
+    const request = "method" in message && "id" in message ? message : undefined;
+    if (request?.method === "initialize") initializeIds.add(request.id);
+    if ("method" in message && message.method === "notifications/cancelled") {
+      const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      const stream = id === undefined ? undefined : streams.get(id);
+      if (stream) {
+        streams.delete(id!);
+        stream.abort();
+        return;
       }
-    });
+    }
+    let signal: AbortSignal | undefined;
+    if (request && isModern(request)) {
+      const stream = new AbortController();
+      streams.set(request.id, stream);
+      signal = stream.signal;
+    }
+    remote.send(message, signal ? { requestSignal: signal } : undefined).catch(
+      async (err: unknown) => {
+        if (signal?.aborted) return;
+        if (request) streams.delete(request.id);
+        log(describe(err));
+        // A request that cannot be delivered still gets an answer, so the client does not hang.
+        if (request) await toLocal({ jsonrpc: "2.0", id: request.id, error: errorOf(err) });
+      },
+    );
   };
 
   await remote.start();
-  await local.start();
   log(`forwarding to ${server.url}`);
-  await done;
+  await readJsonLines(
+    process.stdin,
+    (message) => {
+      if (message && typeof message === "object") forward(message as JSONRPCMessage);
+      else log(`ignored a line that is not a JSON-RPC message: ${String(message).slice(0, 80)}`);
+    },
+    (line) => log(`ignored a line that is not JSON: ${line.slice(0, 80)}`),
+  );
   await remote.close().catch(() => {});
+}
+
+/** Whether a request is of the 2026-07-28 era (it names its version in `_meta`). */
+function isModern(request: { params?: unknown }): boolean {
+  const meta = (request.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
+  return typeof meta?.[PROTOCOL_VERSION_META] === "string";
+}
+
+/**
+ * The error a failed request is answered with: the server's own JSON-RPC
+ * error when its HTTP answer carried one (a 2026-07-28-only server names its
+ * versions when refusing `initialize`), else ours.
+ */
+function errorOf(err: unknown): { code: number; message: string; data?: unknown } {
+  if (err instanceof SdkHttpError) {
+    try {
+      const text = (err.data as { text?: unknown } | undefined)?.text;
+      const body = JSON.parse(typeof text === "string" ? text : "");
+      const e = body?.error;
+      if (typeof e?.code === "number" && typeof e?.message === "string") {
+        return e.data === undefined
+          ? { code: e.code, message: e.message }
+          : { code: e.code, message: e.message, data: e.data };
+      }
+    } catch { /* not JSON-RPC: describe it below */ }
+  }
+  return { code: -32001, message: describe(err) };
 }
 
 function describe(err: unknown): string {
