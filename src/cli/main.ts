@@ -7,6 +7,7 @@
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseCommandArgs } from "./args.ts";
+import { resolveClientSecret } from "./client-secret.ts";
 import { COMMAND_NAMES, loadCommand, loadCommands } from "./commands/index.ts";
 import { createContext, type Io } from "./context.ts";
 
@@ -54,6 +55,7 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
       io.out(await commandHelp(name));
       return EXIT.ok;
     }
+    if ("client-secret-file" in command.options) await resolveClientSecret(name, args, io);
     return await command.run(await createContext(name, runtime, io, args), args);
   } catch (err) {
     return fail(io, err);

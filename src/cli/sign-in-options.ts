@@ -6,6 +6,7 @@
  * @module
  */
 import { scopesArgument } from "../core/server-input.ts";
+import { CLIENT_SECRET_HELP } from "./client-secret.ts";
 import { assertAllowedUrl, isLoopbackHost, parseUrl } from "../core/urls.ts";
 import {
   checkArgument,
@@ -42,6 +43,8 @@ export const SIGN_IN_OPTIONS: Record<string, OptionSpec> = {
   "redirect-uri": { type: "string" },
   "client-id": { type: "string" },
   "client-secret": { type: "string" },
+  // Read by main (client-secret.ts) into "client-secret" before the command runs.
+  "client-secret-file": { type: "string" },
   "client-metadata-url": { type: "string" },
   timeout: { type: "string" },
   device: { type: "boolean" },
@@ -61,6 +64,7 @@ export const SIGN_IN_HELP =
                       https one (or one on another port than --port) is a relay
                       ("mcp-oauth relay") that forwards to the loopback listener
   --client-id ID, --client-secret S   a pre-registered client for this sign-in
+${CLIENT_SECRET_HELP}
   --client-metadata-url URL           a Client ID Metadata Document (https)
   --timeout SECONDS   give up after this long (default 300)`;
 

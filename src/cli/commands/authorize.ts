@@ -8,7 +8,7 @@ export const authorize: Command = {
   name: "authorize",
   summary: "sign in through the browser and store the tokens",
   usage:
-    'authorize <name|url> [--scopes "a b"] [--browser CMD|none] [--device] [--port N] [--redirect-uri URI] [--client-id ID] [--client-secret S] [--client-metadata-url URL] [--timeout SECONDS] [--compat docker]',
+    'authorize <name|url> [--scopes "a b"] [--browser CMD|none] [--device] [--port N] [--redirect-uri URI] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--timeout SECONDS] [--compat docker]',
   details: `Discovers the server's authorization server, registers a client if needed, starts a
 callback listener on 127.0.0.1, opens the authorization URL in a browser and waits
 for the sign-in. The URL is always printed too. If another mcp-oauth process is
