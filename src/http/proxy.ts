@@ -25,13 +25,25 @@ export interface ProxyOptions {
   signInNeeded: (server: ServerDefinition, reason: string) => void;
 }
 
-/** Request headers passed upstream; everything else (cookies, our key) stays here. */
-const UP = ["accept", "content-type", "mcp-session-id", "mcp-protocol-version", "last-event-id"];
+/**
+ * Request headers passed upstream, and every `Mcp-Param-*` (2026-07-28 servers check them
+ * against the body); everything else (cookies, our key) stays here.
+ */
+const UP = [
+  "accept",
+  "content-type",
+  "mcp-session-id",
+  "mcp-protocol-version",
+  "mcp-method",
+  "mcp-name",
+  "last-event-id",
+];
 /** Response headers passed back to the client. */
 const DOWN = ["content-type", "mcp-session-id", "mcp-protocol-version", "cache-control"];
 
 /**
  * The handler of `/mcp/:name`.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#request-metadata
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  */
 export function proxyHandler(o: ProxyOptions): (c: Context) => Promise<Response> {
@@ -64,6 +76,9 @@ export function proxyHandler(o: ProxyOptions): (c: Context) => Promise<Response>
     for (const h of UP) {
       const v = c.req.header(h);
       if (v) headers.set(h, v);
+    }
+    for (const [h, v] of c.req.raw.headers) {
+      if (h.startsWith("mcp-param-")) headers.set(h, v);
     }
     const fetchUpstream = o.engine.authFetch(def, {
       authorize: (server, scopes, reason) => {
