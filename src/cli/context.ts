@@ -9,7 +9,7 @@ import { createEngine, type Engine } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import { ConfigFile, isTimeoutMs, KNOWN_SETTINGS } from "../store/config-file.ts";
 import { FileLock } from "../store/file-lock.ts";
-import { tightenHome } from "../store/private-home.ts";
+import { realHome, tightenHome } from "../store/private-home.ts";
 import { mcpOAuthHome } from "../runtime/paths.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { type ParsedArgs, str, usageError } from "./args.ts";
@@ -45,7 +45,8 @@ export async function createContext(
   if (str(args, "home") === "") {
     throw usageError(command, "--home needs a folder, not an empty string");
   }
-  const home = mcpOAuthHome(str(args, "home"), io.env);
+  // The real path: checked once, then used, so a link cannot be swapped in between.
+  const home = await realHome(mcpOAuthHome(str(args, "home"), io.env));
   for (const note of await tightenHome(home)) io.err(`warning: ${note}`);
   const servers = new ConfigFile(home);
   const settings = await servers.settings();

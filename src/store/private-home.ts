@@ -6,9 +6,14 @@
  * whose "finish that sign-in" URL is theirs, or hold the locks. Each such entry is tightened
  * (when it is ours) and reported; one that is not ours is refused.
  *
+ * A home reached through a symbolic link is judged by the folder the link leads to (and used
+ * by that real path), so a link into another user's world-writable folder is refused like the
+ * folder itself. The entries inside must not be links at all: a link could lead the secrets to
+ * a file someone else reads or writes.
+ *
  * @module
  */
-import { chmod, lstat } from "node:fs/promises";
+import { chmod, lstat, readlink, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
@@ -26,10 +31,30 @@ const ENTRIES: readonly { name: string; dir: boolean; tooOpen: number; mode: num
 ];
 
 /**
- * Tighten what is too open in `home` and return one line per change, for the person. Entries
- * that do not exist (or are symlinks, which the file store replaces on its next write) are left
- * alone. Throws when a too-open entry belongs to another user. Does nothing on Windows, whose
- * permissions are not mode bits.
+ * The home as the path it really is: every symbolic link on the way resolved, so the checks
+ * of {@link tightenHome} and every later use see the same folder. A home that does not exist
+ * yet is returned as given (mcp-oauth makes it 0700).
+ */
+export async function realHome(home: string): Promise<string> {
+  try {
+    return await realpath(home);
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") return home;
+    throw new McpOAuthError(
+      ErrorCode.STORE_FAILED,
+      `The mcp-oauth home ${home} cannot be resolved (${
+        (err as { code?: string }).code ?? (err as Error).message
+      }); check the path or choose another --home.`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Tighten what is too open in `home` (resolved to its real path first) and return one line per
+ * change, for the person. Entries that do not exist are left alone. Throws when a too-open
+ * entry belongs to another user, and when an entry inside the home is a symbolic link. Does
+ * nothing on Windows, whose permissions are not mode bits.
  */
 export async function tightenHome(
   home: string,
@@ -37,14 +62,26 @@ export async function tightenHome(
   platform: string = process.platform,
 ): Promise<string[]> {
   if (platform === "win32") return [];
+  const real = await realHome(home);
   const found = await Promise.all(ENTRIES.map(async (e) => {
-    const path = e.name ? join(home, e.name) : home;
+    const path = e.name ? join(real, e.name) : real;
     const info = await lstat(path).catch(() => undefined);
     return { ...e, path, info };
   }));
   const notes: string[] = [];
   for (const { path, info, dir, tooOpen, mode } of found) {
-    if (!info || info.isSymbolicLink() || info.isDirectory() !== dir) continue;
+    if (info?.isSymbolicLink()) {
+      const target = await readlink(path).catch(() => "?");
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `${path} is a symbolic link (to ${
+          target.slice(0, 200)
+        }); mcp-oauth keeps its files in the home itself, so nobody can point them elsewhere. Put the real ${
+          dir ? "folder" : "file"
+        } there instead of the link (or remove it), then retry.`,
+      );
+    }
+    if (!info || info.isDirectory() !== dir) continue;
     const was = info.mode & 0o777;
     if (!(was & tooOpen)) continue;
     const who = tooOpen === 0o077 ? "readable" : "writable";
