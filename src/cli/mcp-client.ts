@@ -11,6 +11,7 @@ import {
   Client,
   type PriorDiscovery,
   StreamableHTTPClientTransport,
+  type Tool,
 } from "@modelcontextprotocol/client";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import type { AuthFetchOptions } from "../core/auth-fetch.ts";
@@ -96,13 +97,26 @@ function remember(url: string, client: Client): void {
   else if (client.getProtocolEra() === "legacy") eras.set(url, { kind: "legacy" });
 }
 
+/**
+ * A server's tools (all pages); none when it does not offer tools.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/server/tools#listing-tools
+ */
+export async function listTools(
+  client: Client,
+  requestOptions?: McpRequestOptions,
+): Promise<Tool[]> {
+  // The client itself would say so with console.debug, on stdout, which is for our output only.
+  if (!client.getServerCapabilities()?.tools) return [];
+  // Without a cursor the client walks every page itself.
+  return (await client.listTools(undefined, requestOptions)).tools;
+}
+
 /** The names of a server's tools (all pages). */
 export async function listToolNames(
   client: Client,
   requestOptions?: McpRequestOptions,
 ): Promise<string[]> {
-  const { tools } = await client.listTools(undefined, requestOptions);
-  return tools.map((t) => t.name);
+  return (await listTools(client, requestOptions)).map((t) => t.name);
 }
 
 /** The client wraps our errors; find ours, or describe the client's in one line. */

@@ -81,6 +81,19 @@ describe("tools and call with a 2026-07-28 server", () => {
     assert.match(bad.stderr, /the tool add reported an error/);
   });
 
+  it("a server that offers no tools: tools says so, and stdout stays clean JSON with --json", async () => {
+    modern.offersTools = false;
+    try {
+      const json = await m.cli(["tools", "demo", "--json"]);
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout), { tools: [] });
+      const text = await m.cli(["tools", "demo"]);
+      assert.equal(text.stdout, "demo offers no tools.\n");
+    } finally {
+      modern.offersTools = true;
+    }
+  });
+
   it("the fixture refuses a plain initialize with 400 and -32020, as such servers do", async () => {
     const res = await modern.handle(
       new Request("http://x/mcp", {

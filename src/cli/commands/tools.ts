@@ -26,15 +26,9 @@ Examples:
   async run(ctx, args) {
     const options = signInOptionsFrom("tools", args);
     // The MCP client takes ~50 ms to load: only the commands that speak MCP pay for it.
-    const { withMcpClient } = await import("../mcp-client.ts");
+    const { listTools, withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(args.positionals[0]!);
-    // Without a cursor the client walks every page itself.
-    const list = await withMcpClient(
-      ctx,
-      def,
-      options,
-      async (client, requestOptions) => (await client.listTools(undefined, requestOptions)).tools,
-    );
+    const list = await withMcpClient(ctx, def, options, listTools);
     if (args.values.json) {
       ctx.io.out(JSON.stringify({ tools: list }, null, 2));
     } else if (!list.length) {
