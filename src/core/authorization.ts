@@ -8,7 +8,9 @@ import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import type { PendingAuthorization } from "./flows.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
-import { wrapOAuthError } from "./oauth-errors.ts";
+import { lenientTokenResponse } from "./lenient.ts";
+import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
+import { NetworkError } from "./http.ts";
 import { clientAuth } from "./registration.ts";
 import type { TokenRecord } from "./records.ts";
 import { tokenRecordFrom } from "./tokens.ts";
@@ -45,7 +47,7 @@ export async function authorizationUrl(p: PendingAuthorization): Promise<URL> {
   params.set("code_challenge_method", "S256");
   params.set("state", p.sentState ?? p.state);
   if (p.scopes.length) params.set("scope", p.scopes.join(" "));
-  if (p.sendResource) params.set("resource", p.resource);
+  if (p.sendResource) params.set("resource", p.resourceIndicator);
   return url;
 }
 
@@ -72,7 +74,7 @@ export async function completeAuthorization(
   if (params.getAll("iss").length > 1) {
     throw new McpOAuthError(
       ErrorCode.ISS_MISMATCH,
-      `The callback's iss appears more than once; expected ${p.issuer} once (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+      `The callback's iss appears more than once; expected ${p.issuer} once (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`,
     );
   }
   for (const name of ["code", "error", "error_description", "error_uri"]) {
@@ -100,7 +102,7 @@ export async function completeAuthorization(
           params.has("iss")
             ? `"${oneLine(params.get("iss") ?? "", 100)}" is not`
             : "is missing; expected"
-        } ${p.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+        } ${p.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`,
       );
     }
     throw invalid(oneLine(msg, 120));
@@ -115,10 +117,14 @@ export async function completeAuthorization(
       p.redirectUri,
       p.codeVerifier,
       oauthOptions(http, {
-        additionalParameters: p.sendResource ? { resource: p.resource } : undefined,
+        additionalParameters: p.sendResource ? { resource: p.resourceIndicator } : undefined,
       }),
     );
-    const tokens = await oauth.processAuthorizationCodeResponse(p.as, client, res);
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      p.as,
+      client,
+      await lenientTokenResponse(res),
+    );
     return tokenRecordFrom(tokens, {
       resource: p.resource,
       issuer: p.issuer,
@@ -129,6 +135,7 @@ export async function completeAuthorization(
       client_source: p.client.source,
       auth_method: p.client.token_endpoint_auth_method,
       send_resource: p.sendResource,
+      ...(p.resourceIndicator !== p.resource ? { resource_indicator: p.resourceIndicator } : {}),
       scope: p.scopes.join(" ") || undefined,
     }, now());
   } catch (err) {
@@ -137,7 +144,30 @@ export async function completeAuthorization(
       ErrorCode.TOKEN_REQUEST_FAILED,
       "The code exchange",
       p.as.token_endpoint!,
-      "start the sign-in again.",
+      exchangeAdvice(err),
     );
   }
+}
+
+/**
+ * What helps after a failed code exchange. A new sign-in helps when the code
+ * was lost or expired (network trouble, a server error, invalid_grant); it
+ * does not when the AS refuses the client or answers what no retry changes.
+ */
+function exchangeAdvice(err: unknown): string {
+  const code = oauthErrorCode(err);
+  if (code === "invalid_client" || code === "unauthorized_client") {
+    return "the authorization server does not accept this client: check --client-id and its secret, or sign in without them to register a new one.";
+  }
+  if (code === "invalid_grant" || err instanceof NetworkError) return "start the sign-in again.";
+  const status = err instanceof oauth.ResponseBodyError
+    ? err.status
+    : err instanceof oauth.OperationProcessingError && err.cause instanceof Response
+    ? err.cause.status
+    : 0;
+  if (status >= 500) {
+    return "the authorization server failed; start the sign-in again later.";
+  }
+  if (code) return "check the client and scopes, or tell the authorization server's operator.";
+  return "the authorization server's answer cannot be used; tell its operator.";
 }

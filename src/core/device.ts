@@ -8,6 +8,7 @@ import * as oauth from "oauth4webapi";
 import type { AuthorizationServerMetadata } from "./discover.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { lenientTokenResponse } from "./lenient.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import type { ClientRecord, TokenRecord } from "./records.ts";
 import { clientAuth } from "./registration.ts";
@@ -29,7 +30,10 @@ export interface DeviceAuthorization {
 export interface DeviceInput {
   as: AuthorizationServerMetadata;
   client: ClientRecord;
+  /** The server's canonical URL (the token's store key). */
   resource: string;
+  /** The RFC 8707 `resource` sent (the PRM's, byte for byte). */
+  resourceIndicator: string;
   sendResource: boolean;
   scopes: string[];
   now: () => number;
@@ -58,7 +62,7 @@ export async function startDeviceAuthorization(
   const { client, auth } = clientAuth(record);
   const params: Record<string, string> = {};
   if (input.scopes.length) params.scope = input.scopes.join(" ");
-  if (input.sendResource) params.resource = input.resource;
+  if (input.sendResource) params.resource = input.resourceIndicator;
   let started: oauth.DeviceAuthorizationResponse;
   try {
     const res = await oauth.deviceAuthorizationRequest(
@@ -105,10 +109,16 @@ export async function startDeviceAuthorization(
             auth,
             started.device_code,
             oauthOptions(http, {
-              additionalParameters: input.sendResource ? { resource: input.resource } : undefined,
+              additionalParameters: input.sendResource
+                ? { resource: input.resourceIndicator }
+                : undefined,
             }),
           );
-          const tokens = await oauth.processDeviceCodeResponse(as, client, res);
+          const tokens = await oauth.processDeviceCodeResponse(
+            as,
+            client,
+            await lenientTokenResponse(res),
+          );
           return tokenRecordFrom(tokens, {
             resource: input.resource,
             issuer: as.issuer,
@@ -119,6 +129,9 @@ export async function startDeviceAuthorization(
             client_source: record.source,
             auth_method: record.token_endpoint_auth_method,
             send_resource: input.sendResource,
+            ...(input.resourceIndicator !== input.resource
+              ? { resource_indicator: input.resourceIndicator }
+              : {}),
             scope: input.scopes.join(" ") || undefined,
           }, input.now());
         } catch (err) {

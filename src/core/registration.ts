@@ -10,6 +10,7 @@ import type { CredentialStore } from "../store/credential-store.ts";
 import type { AuthorizationServerMetadata } from "./discover.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { clientSecretBasic, lenientRegistrationResponse } from "./lenient.ts";
 import { wrapOAuthError } from "./oauth-errors.ts";
 import {
   type AuthMethod,
@@ -138,7 +139,9 @@ export async function ensureClient(
       response_types: ["code"],
       token_endpoint_auth_method: method,
     }, oauthOptions(http));
-    registered = await oauth.processDynamicClientRegistrationResponse(res);
+    registered = await oauth.processDynamicClientRegistrationResponse(
+      await lenientRegistrationResponse(res),
+    );
     assertUsableMethod(registered, method);
   } catch (err) {
     const error = wrapOAuthError(
@@ -214,7 +217,7 @@ export function clientAuth(
   const secret = record.client_secret ?? "";
   switch (record.token_endpoint_auth_method) {
     case "client_secret_basic":
-      return { client, auth: oauth.ClientSecretBasic(secret) };
+      return { client, auth: clientSecretBasic(secret) };
     case "client_secret_post":
       return { client, auth: oauth.ClientSecretPost(secret) };
     default:

@@ -7,6 +7,7 @@
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";
+import { lenientTokenResponse } from "./lenient.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import { clientAuth } from "./registration.ts";
 import { scopeTokens } from "./scopes.ts";
@@ -110,10 +111,16 @@ export async function refreshTokenSet(
       auth,
       record.refresh_token,
       oauthOptions(http, {
-        additionalParameters: record.send_resource ? { resource: record.resource } : undefined,
+        additionalParameters: record.send_resource
+          ? { resource: record.resource_indicator ?? record.resource }
+          : undefined,
       }),
     );
-    const tokens = await oauth.processRefreshTokenResponse(as, client, res);
+    const tokens = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await lenientTokenResponse(res),
+    );
     const {
       v: _v,
       access_token: _a,

@@ -337,12 +337,12 @@ describe("corpus: the callback route and pasted redirect addresses (issue 10)", 
   const expectedOf = (what: string, given: string | RegExp): string | RegExp => {
     if (given !== "") return given;
     if (what === "iss twice") {
-      return `The callback's iss appears more than once; expected ${as.issuer} once (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`;
+      return `The callback's iss appears more than once; expected ${as.issuer} once (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`;
     }
     if (what.startsWith("no iss")) {
-      return `The callback's iss is missing; expected ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`;
+      return `The callback's iss is missing; expected ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`;
     }
-    return `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`;
+    return `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`;
   };
 
   for (const [what, params, given] of fatal) {
@@ -485,7 +485,7 @@ describe("corpus: the callback route and pasted redirect addresses (issue 10)", 
       assertFailure(
         r,
         1,
-        `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+        `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`,
       );
       assert.doesNotMatch(
         r.stderr,
@@ -514,7 +514,7 @@ describe("corpus: the callback route and pasted redirect addresses (issue 10)", 
       assertFailure(
         r,
         1,
-        `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again.`,
+        `The callback's iss "https://evil.example" is not ${as.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`,
       );
       const refused = r.stderr.split("\n").filter((l) => l === NOT_THE_REDIRECT(redirect!));
       assert.equal(refused.length, 2, r.stderr);

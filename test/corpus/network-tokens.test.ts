@@ -35,15 +35,20 @@ import {
   tokenRecordAt,
 } from "./network-harness.ts";
 
+/** The advice after a failure: one for every answer, or one chosen by the reason shown. */
+type Hint = string | ((reason: string) => string);
+const hintFor = (hint: Hint, reason: string) => typeof hint === "string" ? hint : hint(reason);
+
 /** Transport-level misbehaviour every endpoint is tried with; `{what}` names the step. */
 function transportCases(
   route: "register" | "token",
   command: NetCase["command"],
   what: string,
   url: string,
-  hint: string,
+  hintOf: Hint,
   seed?: NetCase["seed"],
 ): NetCase[] {
+  const hint = hintFor(hintOf, "network");
   const tooLarge =
     `${what} failed: The response from ${url} is larger than 1048576 bytes and was not read; ${hint}`;
   return ([
@@ -63,7 +68,7 @@ function transportCases(
     code: 1,
     error: `${what} at ${url} failed (${status} the response is not a conform ${
       route === "register" ? "Dynamic Client Registration Endpoint" : "Token Endpoint"
-    } response (unexpected HTTP status code)); ${hint}`,
+    } response (unexpected HTTP status code)); ${hintFor(hintOf, String(status))}`,
     check: (s) => assert.equal(s.hits("/elsewhere").length, 0, "no redirect was followed"),
   })).concat([
     {
@@ -107,7 +112,7 @@ function transportCases(
 function tokenBodyCases(
   command: NetCase["command"],
   what: string,
-  hint: string,
+  hint: Hint,
 ): NetCase[] {
   const field = (name: string, problem = "must be a string") =>
     `the response body "${name}" property ${problem}`;
@@ -121,11 +126,6 @@ function tokenBodyCases(
       'token_type "DPoP" (no DPoP proof was sent)',
       (s) => json({ ...s.good.token(), token_type: "DPoP" }),
       'the token_type "dpop" is not supported, only Bearer',
-    ],
-    [
-      "token_type missing",
-      (s) => json({ ...s.good.token(), token_type: undefined }),
-      field("token_type"),
     ],
     ["token_type a number", (s) => json({ ...s.good.token(), token_type: 1 }), field("token_type")],
     [
@@ -180,21 +180,6 @@ function tokenBodyCases(
     ],
     ["scope a list", (s) => json({ ...s.good.token(), scope: ["mcp:read"] }), field("scope")],
     ["scope a number", (s) => json({ ...s.good.token(), scope: 42 }), field("scope")],
-    [
-      "an id_token that is garbage",
-      (s) => json({ ...s.good.token(), id_token: "garbage" }),
-      "the response's id_token was refused: Invalid JWT",
-    ],
-    [
-      "an id_token that is a number",
-      (s) => json({ ...s.good.token(), id_token: 3 }),
-      field("id_token"),
-    ],
-    [
-      "an id_token of three garbage parts",
-      (s) => json({ ...s.good.token(), id_token: "a.b.c" }),
-      "the response's id_token was refused: failed to parse JWT Header body as base64url encoded JSON",
-    ],
     [
       "the body is a list",
       () => json([{ access_token: "x" }]),
@@ -253,12 +238,24 @@ function tokenBodyCases(
     command,
     replies: (s) => ({ token: answer(s) }),
     code: 1,
-    error: `${what} at {o}/token failed (${reason}); ${hint}`,
+    error: `${what} at {o}/token failed (${reason}); ${hintFor(hint, reason)}`,
   }));
 }
 
 const EXCHANGE = "The code exchange";
-const EXCHANGE_HINT = "start the sign-in again.";
+/**
+ * A new sign-in is advised only where it can help: the code was lost (network) or refused as
+ * expired (invalid_grant), or the server failed (5xx: later). Other refusals and unusable
+ * answers do not change on a retry.
+ */
+const EXCHANGE_HINT: Hint = (reason) =>
+  reason === "network" || reason.startsWith("400 invalid_grant")
+    ? "start the sign-in again."
+    : /^5\d\d/.test(reason)
+    ? "the authorization server failed; start the sign-in again later."
+    : /^\d{3} [a-z_]+(:|$)/.test(reason) && !/^\d{3} the /.test(reason)
+    ? "check the client and scopes, or tell the authorization server's operator."
+    : "the authorization server's answer cannot be used; tell its operator.";
 const REFRESH = "Refreshing the token";
 const REFRESH_HINT = "retry later; if it persists, authorize again.";
 const REGISTER = "Client registration";
@@ -292,10 +289,6 @@ const registrationCases: NetCase[] = [
       { client_secret: 123, client_secret_expires_at: 0 },
       'the response body "client_secret" property must be a string',
     ],
-    ["a client_secret without client_secret_expires_at", {
-      client_secret: "s3cret",
-      token_endpoint_auth_method: "client_secret_basic",
-    }, 'the response body "client_secret_expires_at" property must be a number'],
     [
       "client_secret_basic without a client_secret",
       { token_endpoint_auth_method: "client_secret_basic" },
@@ -334,11 +327,6 @@ const registrationCases: NetCase[] = [
     error: `${REGISTER} at {o}/register failed (${reason}); ${REGISTER_HINT}`,
   })),
   ...([
-    [
-      "answered 200 instead of 201",
-      (s: HostileServer) => json(s.good.registration(), 200),
-      "200 the response is not a conform Dynamic Client Registration Endpoint response (unexpected HTTP status code)",
-    ],
     [
       "the body is a list",
       () => json([{ client_id: "x" }], 201),
@@ -528,7 +516,6 @@ describe("bad-input corpus: token responses to the refresh grant (refresh, token
         'token_type "mac"',
         "access_token missing",
         "the body is not JSON",
-        "an id_token that is garbage",
       ]
         .includes(c.name)
     ),
