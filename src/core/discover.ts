@@ -30,8 +30,14 @@ export type AuthorizationServerMetadata = oauth.AuthorizationServer;
 export interface Discovery {
   /** The MCP server URL as given. */
   serverUrl: string;
-  /** Its canonical form, sent as RFC 8707 `resource` (S13). */
+  /** Its canonical form: the key its tokens are stored under. */
   resource: string;
+  /**
+   * The RFC 8707 `resource` to send: the PRM's `resource` byte for byte (the
+   * server URL or a same-origin prefix of it), else {@link resource}.
+   * @see https://datatracker.ietf.org/doc/html/rfc9728#section-3.3
+   */
+  resourceIndicator: string;
   /** Whether the unauthenticated probe was refused (401/403). */
   authRequired: boolean;
   /** The Bearer challenge of the probe, if any (S1, S14). */
@@ -53,6 +59,13 @@ export interface DiscoverOptions {
   resourceMetadataUrl?: string;
   /** Pick this AS when PRM lists several (S4). */
   authorizationServer?: string;
+  /**
+   * The Bearer challenge of an MCP request that was just refused: it stands
+   * in for the unauthenticated probe, saving a round, and its scope and
+   * resource_metadata are used as the probe's would be.
+   * @see https://datatracker.ietf.org/doc/html/rfc9728#section-5.1
+   */
+  challenge?: BearerChallenge;
   clock?: () => number;
 }
 
@@ -98,12 +111,19 @@ export async function discover(
     ? [options.resourceMetadataUrl]
     : protectedResourceMetadataUrls(server);
 
-  // Round 1: the unauthenticated probe and every PRM candidate at once (S8).
-  const [probed, ...candidates] = await Promise.all([
-    probe(http, server, trace),
-    ...wellKnown.map((url) => fetchPrm(http, url, resource, trace, 1)),
+  // Round 1: the unauthenticated probe beside the first PRM candidate (S8). The root URL is
+  // asked only when the path-inserted one fails: a client that asks for the root while the
+  // path-inserted metadata answers picks the wrong resource's metadata (RFC 9728 §3.1).
+  const [first, ...later] = wellKnown;
+  const given = options.challenge;
+  // A challenge that names its metadata makes the well-known URLs moot.
+  const skipWellKnown = !!given?.resourceMetadata && !options.resourceMetadataUrl;
+  const [probed, firstPrm] = await Promise.all([
+    given ? challenged(given, server, trace) : probe(http, server, trace),
+    skipWellKnown ? undefined : fetchPrm(http, first!, resource, trace, 1),
   ]);
-  let round = 1;
+  const candidates = firstPrm ? [firstPrm] : [];
+  let round = given && skipWellKnown ? 0 : 1;
   // As the URL parser writes it: control characters percent-encoded, never printed raw.
   const fromHeader = normalUrl(probed.challenge?.resourceMetadata);
   if (probed.challenge && fromHeader) probed.challenge.resourceMetadata = fromHeader;
@@ -128,6 +148,10 @@ export async function discover(
     ordered.push(named);
   }
   ordered.push(...candidates.filter((c) => c.url !== fromHeader));
+  if (!fromHeader && firstPrm && !firstPrm.ok && !isFatal(firstPrm.error) && later.length) {
+    round++;
+    for (const url of later) ordered.push(await fetchPrm(http, url, resource, trace, round));
+  }
   const prmResult = pick(ordered, trace, "prm");
 
   let issuer: string;
@@ -143,6 +167,18 @@ export async function discover(
       new McpOAuthError(ErrorCode.NETWORK, `Could not reach ${server.href}; check the URL.`);
   }
   if (prmResult) {
+    if (prmResult.value.resource !== resource) {
+      trace.add({
+        kind: "prm",
+        round,
+        method: "-",
+        url: prmResult.url,
+        outcome: "info",
+        detail: `resource parameter: ${
+          oneLine(prmResult.value.resource, 200)
+        } as the metadata names it (it covers ${resource})`,
+      }, trace.clock());
+    }
     issuer = chooseIssuer(prmResult.value, prmResult.url, options.authorizationServer);
   } else {
     // S7: no PRM at all, so the MCP server's origin is the authorization server.
@@ -175,7 +211,7 @@ export async function discover(
   round++;
   const asCandidates = await Promise.all(
     authorizationServerMetadataUrls(issuerUrl).map((url) =>
-      fetchAsMetadata(http, url, issuerUrl, trace, round)
+      fetchAsMetadata(http, url, issuerUrl, trace, round, legacy ? server : undefined)
     ),
   );
   const asResult = pick(asCandidates, trace, "as-metadata");
@@ -251,6 +287,8 @@ export async function discover(
   return {
     serverUrl,
     resource,
+    // Byte for byte as the PRM says (RFC 9728 §3.3): the AS may compare it exactly.
+    resourceIndicator: prmResult ? prmResult.value.resource : resource,
     authRequired: probed.status === 401 || probed.status === 403,
     challenge: probed.challenge,
     prmUrl: prmResult?.url,
@@ -261,6 +299,22 @@ export async function discover(
     legacy,
     trace,
   };
+}
+
+/** The probe's result from a challenge the caller already has: no request. */
+function challenged(challenge: BearerChallenge, server: URL, trace: Trace) {
+  trace.add({
+    kind: "probe",
+    round: 0,
+    method: "-",
+    url: server.href,
+    status: 401,
+    outcome: "info",
+    detail: `Bearer challenge of the refused MCP request${
+      challenge.resourceMetadata ? ` with resource_metadata ${challenge.resourceMetadata}` : ""
+    }${challenge.scope ? `, scope "${challenge.scope}"` : ""}`,
+  }, trace.clock());
+  return { status: 401, challenge: { ...challenge }, error: undefined };
 }
 
 async function probe(http: HttpContext, server: URL, trace: Trace) {
@@ -329,7 +383,9 @@ async function fetchPrm(
         (err as { code?: string }).code === oauth.JSON_ATTRIBUTE_COMPARISON &&
         typeof body?.resource === "string"
       ) {
-        if (sameResource(body.resource, resource)) return body as ResourceMetadata;
+        if (sameResource(body.resource, resource) || isPrefixResource(body.resource, resource)) {
+          return body as ResourceMetadata;
+        }
         throw new McpOAuthError(
           ErrorCode.RESOURCE_MISMATCH,
           `Protected resource metadata at ${url} is for "${
@@ -342,6 +398,28 @@ async function fetchPrm(
   });
 }
 
+/**
+ * Whether the PRM's `resource` is a same-origin path prefix of the server's
+ * (`https://host` or `https://host/api` for `https://host/api/mcp`): one
+ * protected resource serving several paths, as a PRM at the root describes it.
+ * Another origin, or a path that is not a whole-segment prefix, is refused.
+ * @see https://datatracker.ietf.org/doc/html/rfc9728#section-3.3
+ */
+function isPrefixResource(prmResource: string, serverResource: string): boolean {
+  let prm: URL, server: URL;
+  try {
+    prm = new URL(prmResource);
+    server = new URL(serverResource);
+  } catch {
+    return false;
+  }
+  if (prm.origin !== server.origin || prm.search || prm.hash || prm.username || prm.password) {
+    return false;
+  }
+  const base = prm.pathname.replace(/\/+$/, "");
+  return base === "" || server.pathname === base || server.pathname.startsWith(`${base}/`);
+}
+
 function sameResource(a: string, b: string): boolean {
   try {
     return canonicalResource(a) === canonicalResource(b);
@@ -350,19 +428,39 @@ function sameResource(a: string, b: string): boolean {
   }
 }
 
+/**
+ * AS metadata from `url`, whose `issuer` must be `issuer` (RFC 8414 §3.3).
+ * `legacyServer`: a 2025-03-26 server without PRM, whose metadata at its
+ * origin may name an issuer below that origin (`https://host/oauth`); that
+ * spec revision derived the metadata URL from the server alone, so such an
+ * issuer is taken as the metadata says (and its `iss` is then checked
+ * against it), never one on another origin.
+ * @see https://modelcontextprotocol.io/specification/2025-03-26/basic/authorization#server-metadata-discovery
+ */
 async function fetchAsMetadata(
   http: HttpContext,
   url: string,
   issuer: URL,
   trace: Trace,
   round: number,
+  legacyServer?: URL,
 ): Promise<Fetched<AuthorizationServerMetadata>> {
   return await fetchJson(http, url, trace, round, "as-metadata", undefined, async (res) => {
+    const copy = legacyServer ? res.clone() : undefined;
     try {
       return await oauth.processDiscoveryResponse(issuer, res);
     } catch (err) {
       if ((err as { code?: string }).code === oauth.JSON_ATTRIBUTE_COMPARISON) {
         const body = (err as { cause?: { body?: { issuer?: unknown } } }).cause?.body;
+        const named = typeof body?.issuer === "string" && URL.canParse(body.issuer)
+          ? new URL(body.issuer)
+          : undefined;
+        if (
+          copy && legacyServer && named?.origin === legacyServer.origin && !named.search &&
+          !named.hash
+        ) {
+          return await oauth.processDiscoveryResponse(named, copy);
+        }
         throw new McpOAuthError(
           ErrorCode.ISSUER_MISMATCH,
           `Authorization server metadata at ${url} names the issuer "${
@@ -437,10 +535,7 @@ function pick<T>(
   kind: "prm" | "as-metadata",
 ): Fetched<T> & { ok: true } | undefined {
   for (const r of results) {
-    if (
-      !r.ok &&
-      (r.error.code === ErrorCode.RESOURCE_MISMATCH || r.error.code === ErrorCode.UNTRUSTED_HOST)
-    ) throw r.error;
+    if (!r.ok && isFatal(r.error)) throw r.error;
     if (r.ok) {
       for (const other of results) {
         if (other !== r && other.ok) {
@@ -454,6 +549,11 @@ function pick<T>(
     }
   }
   return undefined;
+}
+
+/** A server that says it is someone else, or points elsewhere: no fallback may stand in. */
+function isFatal(error: McpOAuthError): boolean {
+  return error.code === ErrorCode.RESOURCE_MISMATCH || error.code === ErrorCode.UNTRUSTED_HOST;
 }
 
 function chooseIssuer(prm: ResourceMetadata, prmUrl: string, configured?: string): string {

@@ -19,7 +19,10 @@ export interface PendingAuthorization {
   issuer: string;
   as: AuthorizationServerMetadata;
   client: ClientRecord;
+  /** The server's canonical URL: the token is stored under it. */
   resource: string;
+  /** The RFC 8707 `resource` sent: the PRM's `resource` byte for byte, else `resource`. */
+  resourceIndicator: string;
   sendResource: boolean;
   scopes: string[];
   /** The server name the token is stored for. */

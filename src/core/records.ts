@@ -27,6 +27,12 @@ export interface TokenRecord {
   secret_key?: string;
   /** Send RFC 8707 `resource` on refresh (S13). */
   send_resource: boolean;
+  /**
+   * The RFC 8707 `resource` value sent, when it is not `resource` itself: the
+   * PRM's `resource` byte for byte (a same-origin prefix such as the origin).
+   * `resource` stays the server's canonical URL, which keys the record.
+   */
+  resource_indicator?: string;
   access_token: string;
   token_type: string;
   refresh_token?: string;
