@@ -9,7 +9,7 @@ import type { ServerDefinition } from "../store/server-registry.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import type { FetchLike } from "./http.ts";
 import { scopeTokens } from "./scopes.ts";
-import { bearerChallenge } from "./www-authenticate.ts";
+import { type BearerChallenge, bearerChallenge } from "./www-authenticate.ts";
 
 /** What authFetch needs from the engine. */
 export interface TokenSource {
@@ -19,6 +19,8 @@ export interface TokenSource {
   refresh(server: ServerDefinition): Promise<unknown>;
   /** Scopes the stored token was granted. */
   heldScopes(server: ServerDefinition): Promise<string[]>;
+  /** Remember a refused request's challenge for the sign-in it leads to. */
+  noteChallenge?(server: ServerDefinition, challenge: BearerChallenge): void;
 }
 
 /** Options of {@link createAuthFetch}. */
@@ -33,7 +35,7 @@ export interface AuthFetchOptions {
     scopes: string[] | undefined,
     reason: string,
   ) => Promise<void>;
-  /** Sign-ins one request may trigger (S22); default 3. */
+  /** Sign-ins one request may trigger, the first included (S22); default 3. */
   maxAuthorizations?: number;
 }
 
@@ -56,6 +58,7 @@ export function createAuthFetch(
     const original = new Request(input, init);
     if (new URL(original.url).origin !== origin) return await fetchImpl(original);
     let authorizations = 0;
+    let noToken: unknown;
     const signIn = async (scopes: string[] | undefined, reason: string, cause?: unknown) => {
       if (!options.authorize) {
         if (cause) throw cause;
@@ -68,21 +71,25 @@ export function createAuthFetch(
       await options.authorize(server, scopes, reason);
       return await tokens.getAccessToken(server);
     };
-    const tokenOrSignIn = async () => {
-      try {
-        return await tokens.getAccessToken(server);
-      } catch (err) {
-        if (!isReauth(err)) throw err;
-        return await signIn(undefined, "no valid token", err);
-      }
-    };
-
-    let token = await tokenOrSignIn();
-    let refreshed = false;
+    let token: string | undefined;
+    try {
+      token = await tokens.getAccessToken(server);
+    } catch (err) {
+      if (!isReauth(err)) throw err;
+      // No token yet: ask without one. The server may not need one for this request (many
+      // let `initialize` through), and its challenge says which scopes to sign in for (S14).
+      noToken = err;
+    }
+    // A 401 is answered by one refresh, then by sign-ins; nothing to refresh without a token.
+    let refreshed = token === undefined;
     for (;;) {
       const req = original.clone();
-      req.headers.set("authorization", `Bearer ${token}`);
+      if (token !== undefined) req.headers.set("authorization", `Bearer ${token}`);
       const res = await fetchImpl(req);
+      const challenge = res.status === 401 || res.status === 403
+        ? bearerChallenge(res.headers.get("www-authenticate"))
+        : undefined;
+      if (challenge) tokens.noteChallenge?.(server, challenge);
       if (res.status === 401 && (!refreshed || authorizations < max)) {
         await res.body?.cancel();
         if (!refreshed) {
@@ -95,23 +102,27 @@ export function createAuthFetch(
             token = await signIn(undefined, "the server refused the token", err);
           }
         } else {
-          token = await signIn(undefined, "the server refused the token");
+          token = await signIn(
+            undefined,
+            token === undefined ? "no valid token" : "the server refused the token",
+            token === undefined ? noToken : undefined,
+          );
         }
         continue;
       }
-      const challenge = res.status === 403
-        ? bearerChallenge(res.headers.get("www-authenticate"))
-        : undefined;
       if (challenge?.error === "insufficient_scope") {
         await res.body?.cancel();
         const wanted = scopeTokens(challenge.scope);
+        // The scopes held stay requested: a step-up must not lose what was granted.
         const scopes = [...new Set([...(await tokens.heldScopes(server)), ...wanted])];
         if (authorizations >= max) {
           throw new McpOAuthError(
             ErrorCode.INSUFFICIENT_SCOPE,
             `${server.name} still answers 403 insufficient_scope${
               wanted.length ? ` (wants "${wanted.join(" ")}")` : ""
-            } after ${max} sign-ins; ask the server's owner for access, or check --scopes.`,
+            } after ${authorizations} sign-in${
+              authorizations === 1 ? "" : "s"
+            } for one request, so mcp-oauth stopped; the account may lack that permission: ask the server's owner for access, or check --scopes.`,
           );
         }
         token = await signIn(

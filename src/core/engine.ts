@@ -50,6 +50,7 @@ import {
 } from "./server-input.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import { assertAllowedUrl, authorizationServerMetadataUrls, canonicalResource } from "./urls.ts";
+import type { BearerChallenge } from "./www-authenticate.ts";
 
 /** What `createEngine` needs. Only `store` and `servers` are required. */
 export interface EngineOptions {
@@ -139,6 +140,7 @@ export class Engine {
   readonly #clientName: string;
   readonly #ttl: number;
   readonly #dockerCompat: boolean;
+  readonly #challenges = new Map<string, { challenge: BearerChallenge; at: number }>();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -182,9 +184,27 @@ export class Engine {
     );
   }
 
-  /** Live discovery for a server (S1–S8). */
+  /**
+   * Live discovery for a server (S1–S8). A challenge authFetch noted for it
+   * in the last minute stands in for the unauthenticated probe.
+   */
   discover(server: ServerDefinition): Promise<Discovery> {
-    return discover(this.http, server.url, { authorizationServer: server.authorizationServer });
+    const noted = this.#challenges.get(server.name);
+    this.#challenges.delete(server.name);
+    const challenge = noted && noted.at > this.#now() - 60_000 ? noted.challenge : undefined;
+    return discover(this.http, server.url, {
+      authorizationServer: server.authorizationServer,
+      challenge,
+    });
+  }
+
+  /**
+   * Remember the Bearer challenge of a refused MCP request, for the sign-in
+   * it leads to: its scope is the one to ask for (S14), and the request it
+   * answered was as good as the discovery probe.
+   */
+  noteChallenge(server: ServerDefinition, challenge: BearerChallenge): void {
+    this.#challenges.set(server.name, { challenge, at: this.#now() });
   }
 
   /**
@@ -223,6 +243,7 @@ export class Engine {
       as: discovery.as,
       client,
       resource: discovery.resource,
+      resourceIndicator: discovery.resourceIndicator,
       sendResource: server.resource !== false,
       scopes,
       server: server.name,
@@ -255,6 +276,7 @@ export class Engine {
       as: discovery.as,
       client,
       resource: discovery.resource,
+      resourceIndicator: discovery.resourceIndicator,
       sendResource: server.resource !== false,
       scopes,
       now: this.#now,
@@ -273,7 +295,7 @@ export class Engine {
     options: BeginOptions,
     device: boolean,
   ) {
-    const staticClient = await this.#staticClient(server, discovery.resource, options);
+    const staticClient = await this.#staticClient(server, discovery, options);
     const client = await ensureClient(this.http, this.store, {
       as: discovery.as,
       redirectUri: options.redirectUri,
@@ -363,7 +385,7 @@ export class Engine {
         redirect_uri: client.redirect_uris[0],
       });
     }
-    return { server, issuer: record.issuer, scope: record.scope, expiresAt: record.expires_at };
+    return authorized(server, record);
   }
 
   /** The AS's revocation endpoint, from its metadata; undefined when unknown or unreachable. */
@@ -525,10 +547,16 @@ export class Engine {
     return { access_token, token_type, expires_at, scope };
   }
 
-  /** Refresh now, even if the token is still valid. */
-  async refresh(server: ServerDefinition): Promise<Authorized> {
-    const r = await this.#freshRecord(server, true);
-    return { server: server.name, issuer: r.issuer, scope: r.scope, expiresAt: r.expires_at };
+  /**
+   * Refresh now, even if the token is still valid. A token issued without a
+   * refresh token is kept as it is until it expires (`refreshed: false`).
+   */
+  async refresh(server: ServerDefinition): Promise<Authorized & { refreshed: boolean }> {
+    const held = await this.#readToken(server);
+    if (held && !held.refresh_token && tokenState(held, this.#now()) !== "expired") {
+      return { ...authorized(server.name, held), refreshed: false };
+    }
+    return { ...authorized(server.name, await this.#freshRecord(server, true)), refreshed: true };
   }
 
   /** Status for `ls` and the dashboard, without network requests. */
@@ -651,20 +679,41 @@ export class Engine {
     });
   }
 
-  async #staticClient(server: ServerDefinition, resource: string, options: BeginOptions) {
+  /**
+   * The pre-registered client for this sign-in, bound to the issuer it was first used with: its
+   * id and secret are never sent to another authorization server (a server that moves to a new
+   * AS, or metadata that names a hostile one). A client typed for this sign-in is the person's
+   * choice for the AS named now and is bound to it.
+   * @see https://datatracker.ietf.org/doc/html/rfc6749#section-2.3
+   * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization
+   */
+  async #staticClient(server: ServerDefinition, discovery: Discovery, options: BeginOptions) {
     const clientId = options.clientId ?? server.clientId;
     if (!clientId) return undefined;
-    let secret = options.clientSecret;
-    // Refresh needs the secret later: keep it in the credential store.
-    if (secret) await this.saveClientSecret(server, clientId, secret);
-    if (!secret) {
-      const saved = await readRecord<ClientRecord>(
-        this.store,
-        staticClientKey(resource),
-        "client secret",
-        isClientRecord,
+    const key = staticClientKey(discovery.resource);
+    const saved = await readRecord<ClientRecord>(this.store, key, "client secret", isClientRecord);
+    const same = saved?.client_id === clientId ? saved : undefined;
+    if (same?.issuer && same.issuer !== discovery.issuer && options.clientId === undefined) {
+      throw new McpOAuthError(
+        ErrorCode.CLIENT_ISSUER_CHANGED,
+        `${server.name} now names ${discovery.issuer} as its authorization server, but its pre-registered client ${
+          oneLine(clientId, 80)
+        } belongs to ${same.issuer}; its credentials were not sent to the new one. If the client is registered there too, sign in with --client-id (and its secret) again; otherwise "mcp-oauth remove ${server.name}" and add it anew.`,
       );
-      if (saved?.client_id === clientId) secret = saved.client_secret;
+    }
+    const secret = options.clientSecret ?? same?.client_secret;
+    if (!same || same.issuer !== discovery.issuer || secret !== same.client_secret) {
+      // Bind it (the secret kept for refreshes) to the AS it is about to be used with.
+      await writeRecord(this.store, key, "mcp-oauth-static-client", {
+        v: 1,
+        source: "static",
+        issuer: discovery.issuer,
+        client_id: clientId,
+        client_secret: secret,
+        token_endpoint_auth_method: "client_secret_basic",
+        redirect_uris: [],
+        registered_at: this.#now(),
+      });
     }
     return { clientId, clientSecret: secret };
   }
@@ -707,7 +756,11 @@ export class Engine {
       );
     const first = await this.#readToken(server);
     if (!first) throw notAuthorized();
-    if (!force && tokenState(first, this.#now()) === "valid") return first;
+    const firstState = tokenState(first, this.#now());
+    if (!force && firstState === "valid") return first;
+    // Without a refresh token there is nothing to refresh ahead of expiry: the token serves
+    // until it really expires, then only a sign-in helps (RFC 6749 §1.5).
+    if (!force && !first.refresh_token && firstState !== "expired") return first;
     const key = tokenKey(first.issuer, first.resource);
     return await this.#lock.withLock(key, async () => {
       // Another process may have refreshed while we waited for the lock.
@@ -775,6 +828,10 @@ export class Engine {
       }
     }
   }
+}
+
+function authorized(server: string, r: TokenRecord): Authorized {
+  return { server, issuer: r.issuer, scope: r.scope, expiresAt: r.expires_at };
 }
 
 /** The query of a callback URL; text that is no URL is a clear error that does not echo it (S26). */

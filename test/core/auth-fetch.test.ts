@@ -158,7 +158,7 @@ describe("authFetch against oidc-provider and the MCP SDK server", () => {
         assert.equal(err.code, ErrorCode.INSUFFICIENT_SCOPE);
         assert.match(
           err.message,
-          /still answers 403 insufficient_scope \(wants "mcp:read mcp:admin"\) after 3 sign-ins/,
+          /still answers 403 insufficient_scope \(wants "mcp:read mcp:admin"\) after 3 sign-ins for one request, so mcp-oauth stopped/,
         );
         return true;
       },

@@ -149,11 +149,12 @@ export function runAuthorize(
   home: string,
   issuer: string,
   env?: Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<MainResult> {
   let printed: (v: { url: URL; prefix: string }) => void;
   const ready = new Promise<{ url: URL; prefix: string }>((r) => (printed = r));
   let url: URL | undefined;
-  return runMain(argvOf("authorize"), {
+  return runMain([...argvOf("authorize"), ...extraArgs], {
     home,
     env,
     onErr: (t) => {

@@ -8,6 +8,8 @@ export const refresh: Command = {
   usage: "refresh <name|url>",
   details: `Uses the refresh token once (under a lock shared by all mcp-oauth processes) and
 stores the new token set. Exits 3 when the authorization server refuses it.
+When the server issued no refresh token, there is nothing to refresh: it says so
+and until when the current token stays valid, and exits 0 (run "authorize" then).
 
 Example:
   mcp-oauth refresh notion`,
@@ -16,6 +18,16 @@ Example:
   async run(ctx, args) {
     const def = await ctx.engine.resolve(args.positionals[0]!);
     const r = await ctx.engine.refresh(def);
+    if (!r.refreshed) {
+      ctx.io.out(
+        `${def.name} has no refresh token (the server issued none), so nothing was refreshed; the current token stays valid ${
+          r.expiresAt
+            ? `until ${new Date(r.expiresAt).toISOString()} (${relativeTime(r.expiresAt)})`
+            : "until the server refuses it"
+        }, then run "mcp-oauth authorize ${def.name}".`,
+      );
+      return 0;
+    }
     ctx.io.out(
       `Refreshed ${def.name}${
         r.expiresAt ? `; the new token expires ${relativeTime(r.expiresAt)}` : ""
