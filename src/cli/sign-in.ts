@@ -83,11 +83,16 @@ async function browserSignIn(
     );
   // The Host names a browser may use for the listener, filled in once its port is known.
   const hosts: string[] = [];
+  // A browser sent to http://localhost:PORT (a relay forwards there) tries [::1] first: if
+  // mcp-oauth did not hold that address, any local program listening on it would get the code.
+  const namesLocalhost = options.relayUri !== undefined ||
+    ["localhost", "[::1]"].includes(new URL(options.redirect?.uri ?? "http://127.0.0.1").hostname);
   const listener = await listen(
     ctx,
     callbackApp(complete, options.redirect?.path, hosts).fetch,
     preferred,
     required,
+    namesLocalhost,
   );
   hosts.push(...listenerHosts(listener.port, options.redirect?.uri));
   const loopbackUri = options.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
@@ -211,15 +216,42 @@ async function joinOther(
   }
 }
 
+/**
+ * Listen for the callback on 127.0.0.1 at the first free port of `ports` (else any free one),
+ * and with `bothLoopbacks` on [::1] at the same port too: a browser resolves `localhost` to
+ * both and tries ::1 first.
+ * @see https://datatracker.ietf.org/doc/html/rfc8252#section-8.3
+ */
 async function listen(
   ctx: CliContext,
   fetch: (req: Request) => Response | Promise<Response>,
   ports: number[],
   required: number | undefined,
+  bothLoopbacks: boolean,
 ): Promise<Listener> {
+  const at = async (port: number): Promise<Listener> => {
+    const v4 = await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port });
+    if (!bothLoopbacks) return v4;
+    let v6: Listener;
+    try {
+      v6 = await ctx.runtime.serve(fetch, { hostname: "::1", port: v4.port });
+    } catch (err) {
+      // No IPv6 loopback on this machine: no browser (and no other program) can use it either.
+      if ((err as { code?: string }).code !== "EADDRINUSE") return v4;
+      await v4.close();
+      throw new Error(
+        `[::1]:${v4.port}, the address a browser tries first for localhost, is held by another program`,
+      );
+    }
+    return {
+      hostname: v4.hostname,
+      port: v4.port,
+      close: async () => void await Promise.all([v4.close(), v6.close()]),
+    };
+  };
   for (const port of ports) {
     try {
-      return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port });
+      return await at(port);
     } catch (err) {
       if (required !== undefined) {
         throw new McpOAuthError(
@@ -232,8 +264,15 @@ async function listen(
       // That remembered port is taken (the dashboard, say): try the next one.
     }
   }
-  // No remembered port is free: a free one means a new registration (S11).
-  return await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port: 0 });
+  // No remembered port is free: a free one means a new registration (S11). A free port on
+  // 127.0.0.1 may be taken on [::1]: then another.
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await at(0);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+  }
 }
 
 async function readPastedRedirect(
@@ -308,7 +347,7 @@ function timedOut(seconds: number): McpOAuthError {
 /**
  * Host header values that reach the callback listener on 127.0.0.1:`port`: its address,
  * localhost (a relay forwards there), and the host of a loopback --redirect-uri such as
- * `app.localhost`. Anything else is a DNS-rebinding page.
+ * `127.0.0.2`. Anything else is a DNS-rebinding page.
  */
 function listenerHosts(port: number, redirectUri: string | undefined): string[] {
   const names = ["127.0.0.1", "localhost"];

@@ -27,14 +27,18 @@ export interface RawRequest {
   body?: string;
 }
 
-/** Send `req` to 127.0.0.1:`port` and read the whole answer (the connection is closed). */
+/**
+ * Send `req` to `address` (default 127.0.0.1) at `port` and read the whole answer (the
+ * connection is closed).
+ */
 export function rawRequest(
   port: number,
   req: RawRequest,
   timeoutMs = 10_000,
+  address = "127.0.0.1",
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port });
+    const socket = connect({ host: address, port });
     const chunks: Uint8Array[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
