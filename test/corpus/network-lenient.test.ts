@@ -428,3 +428,35 @@ describe("interop: clients are bound to the authorization server they belong to"
     }
   });
 });
+
+describe("strict: the callback's iss is compared byte for byte (RFC 9207 §2.4)", () => {
+  const variants: [string, (o: string) => string, boolean][] = [
+    ["a trailing slash", (o) => `${o}/`, true],
+    ["an upper-case scheme", (o) => o.replace("http:", "HTTP:"), true],
+    ["a wrong iss from an AS that does not advertise iss", (o) => `${o}/other`, false],
+  ];
+  for (const [name, iss, advertised] of variants) {
+    it(`${name}: refused, nothing stored`, async () => {
+      s.reset();
+      const seeded = await signedInHome(s, { client: true });
+      if (!advertised) {
+        s.set({
+          "as-metadata": json({
+            ...s.good.asMetadata(),
+            authorization_response_iss_parameter_supported: undefined,
+          }),
+        });
+      }
+      try {
+        const before = await snapshotTree(seeded.home);
+        const r = await runAuthorize(seeded.home, iss(s.origin));
+        assert.equal(r.code, 1);
+        assert.match(theError(r), /^The callback's iss ".+" is not .+ \(RFC 9207 mix-up defence\)/);
+        assert.equal(s.hits("/token").length, 0, "the code was not exchanged");
+        assert.deepEqual(await snapshotTree(seeded.home), before);
+      } finally {
+        await removeHome(seeded.home);
+      }
+    });
+  }
+});
