@@ -2,6 +2,8 @@
 import { usageError } from "../args.ts";
 import { str } from "../args.ts";
 import type { Command } from "../command.ts";
+import { oneLine } from "../../core/errors.ts";
+import { safeJson, showable } from "../format.ts";
 import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const call: Command = {
@@ -51,12 +53,15 @@ Examples:
         ),
     );
     if (args.values.json) {
-      ctx.io.out(JSON.stringify(result, null, 2));
+      ctx.io.out(safeJson(result));
     } else {
       const content = Array.isArray(result.content) ? result.content : [];
+      // Server text: lines kept, no terminal escapes or bidirectional controls.
       for (const part of content as { type: string; text?: string }[]) {
         ctx.io.out(
-          part.type === "text" ? part.text ?? "" : `[${part.type} content; use --json to see it]`,
+          part.type === "text"
+            ? showable(String(part.text ?? ""))
+            : `[${oneLine(String(part.type), 40)} content; use --json to see it]`,
         );
       }
       if (result.isError) ctx.io.err(`mcp-oauth: the tool ${tool} reported an error.`);

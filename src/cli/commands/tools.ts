@@ -1,6 +1,7 @@
 /** `mcp-oauth tools`: list a server's tools through authFetch. @module */
 import type { Command } from "../command.ts";
-import { table } from "../format.ts";
+import { oneLine } from "../../core/errors.ts";
+import { safeJson, table } from "../format.ts";
 import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const tools: Command = {
@@ -30,13 +31,14 @@ Examples:
     const def = await ctx.engine.resolve(args.positionals[0]!);
     const list = await withMcpClient(ctx, def, options, listTools);
     if (args.values.json) {
-      ctx.io.out(JSON.stringify({ tools: list }, null, 2));
+      ctx.io.out(safeJson({ tools: list }));
     } else if (!list.length) {
       ctx.io.out(`${def.name} offers no tools.`);
     } else {
       const rows = [["TOOL", "DESCRIPTION"]];
       for (const t of list) {
-        rows.push([t.name, (t.description ?? "").split("\n")[0]!.slice(0, 100)]);
+        // Server text: one line each, no terminal escapes or bidirectional controls.
+        rows.push([oneLine(t.name, 100), oneLine((t.description ?? "").split("\n")[0]!, 100)]);
       }
       ctx.io.out(table(rows));
     }

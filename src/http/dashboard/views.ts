@@ -4,13 +4,24 @@
  *
  * @module
  */
-import { html, raw } from "hono/html";
+import { html as honoHtml, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { CATALOG } from "../../core/catalog.ts";
 import type { Discovery } from "../../core/discover.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** Bidirectional controls: server text with them could reorder what a page shows. */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * hono's `html` (every interpolation escaped), with bidirectional controls dropped from every
+ * interpolated string: tool names, claims, client ids and the like come from servers.
+ * @see https://www.cve.org/CVERecord?id=CVE-2021-42574
+ */
+const html: typeof honoHtml = (strings, ...values) =>
+  honoHtml(strings, ...values.map((v) => typeof v === "string" ? v.replace(BIDI, "") : v));
 
 /** A message shown under a server's row. */
 export type RowMessage =
