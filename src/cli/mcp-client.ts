@@ -18,6 +18,7 @@ import type { AuthFetchOptions } from "../core/auth-fetch.ts";
 import type { Engine } from "../core/engine.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import type { CliContext } from "./context.ts";
+import { redactStored } from "./redact.ts";
 import { VERSION } from "./version.ts";
 import { signIn } from "./sign-in.ts";
 import type { SignInOptions } from "./sign-in-options.ts";
@@ -85,7 +86,7 @@ export async function withMcpSession<T>(
   } catch (err) {
     // A server may change eras (an upgrade): the next connection probes again.
     eras.delete(server.url);
-    throw unwrap(err, server);
+    throw await unwrap(err, engine, server);
   } finally {
     await client.close().catch(() => {});
   }
@@ -119,15 +120,21 @@ export async function listToolNames(
   return (await listTools(client, requestOptions)).map((t) => t.name);
 }
 
-/** The client wraps our errors; find ours, or describe the client's in one line. */
-function unwrap(err: unknown, server: ServerDefinition): unknown {
+/**
+ * The client wraps our errors; find ours, or describe the client's in one line. The client's
+ * message quotes the server (an HTTP error body, a JSON-RPC error), which may echo a token:
+ * stored secrets are redacted before the line is cut to length.
+ */
+async function unwrap(err: unknown, engine: Engine, server: ServerDefinition): Promise<unknown> {
   for (let e = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
     if (e instanceof McpOAuthError) return e;
   }
   const message = err instanceof Error ? err.message : String(err);
   return new McpOAuthError(
     ErrorCode.NETWORK,
-    `The MCP server ${server.url} failed: ${oneLine(message, 200)}`,
+    `The MCP server ${server.url} failed: ${
+      oneLine(await redactStored(engine, server, message), 200)
+    }`,
     { cause: err },
   );
 }

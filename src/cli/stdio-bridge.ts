@@ -16,10 +16,11 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import process from "node:process";
-import { McpOAuthError } from "../core/errors.ts";
+import { McpOAuthError, oneLine } from "../core/errors.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import type { CliContext } from "./context.ts";
 import { readJsonLines, writeJsonLine } from "./json-lines.ts";
+import { redactStored } from "./redact.ts";
 import { signIn } from "./sign-in.ts";
 import type { SignInOptions } from "./sign-in-options.ts";
 
@@ -62,7 +63,10 @@ export async function bridgeStdio(
     }
     void toLocal(message);
   };
-  remote.onerror = (err: Error) => log(describe(err));
+  // The server's text may echo a token: stored secrets are redacted from what is logged or sent.
+  const redacted = (text: string) => redactStored(ctx.engine, server, text);
+  const report = async (err: unknown) => log(oneLine(await redacted(describe(err)), 600));
+  remote.onerror = (err: Error) => void report(err);
 
   const forward = (message: JSONRPCMessage) => {
     const request = "method" in message && "id" in message ? message : undefined;
@@ -86,9 +90,13 @@ export async function bridgeStdio(
       async (err: unknown) => {
         if (signal?.aborted) return;
         if (request) streams.delete(request.id);
-        log(describe(err));
+        await report(err);
         // A request that cannot be delivered still gets an answer, so the client does not hang.
-        if (request) await toLocal({ jsonrpc: "2.0", id: request.id, error: errorOf(err) });
+        if (request) {
+          const error = errorOf(err);
+          error.message = await redacted(error.message);
+          await toLocal({ jsonrpc: "2.0", id: request.id, error });
+        }
       },
     );
   };
