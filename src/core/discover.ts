@@ -76,14 +76,24 @@ type Fetched<T> = { ok: true; value: T; url: string } | {
   error: McpOAuthError;
 };
 
-const INITIALIZE = JSON.stringify({
+/**
+ * The unauthenticated probe: a 2026-07-28 `server/discover` with the headers
+ * that revision requires, so a server that checks them before authentication
+ * still answers with its challenge. Servers of older revisions put their
+ * Bearer check in front of the method anyway; only the challenge is read.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports
+ */
+const PROBE_VERSION = "2026-07-28";
+const PROBE = JSON.stringify({
   jsonrpc: "2.0",
   id: 0,
-  method: "initialize",
+  method: "server/discover",
   params: {
-    protocolVersion: "2025-11-25",
-    capabilities: {},
-    clientInfo: { name: "mcp-oauth", version: "0" },
+    _meta: {
+      "io.modelcontextprotocol/protocolVersion": PROBE_VERSION,
+      "io.modelcontextprotocol/clientInfo": { name: "mcp-oauth", version: "0" },
+      "io.modelcontextprotocol/clientCapabilities": {},
+    },
   },
 });
 
@@ -325,8 +335,10 @@ async function probe(http: HttpContext, server: URL, trace: Trace) {
       headers: {
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
+        "mcp-protocol-version": PROBE_VERSION,
+        "mcp-method": "server/discover",
       },
-      body: INITIALIZE,
+      body: PROBE,
     });
     // The body is never needed and may be an endless event stream.
     await res.body?.cancel().catch(() => {});
