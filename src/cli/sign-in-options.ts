@@ -53,9 +53,10 @@ export const SIGN_IN_OPTIONS: Record<string, OptionSpec> = {
 /** Help text for {@link SIGN_IN_OPTIONS}. */
 export const SIGN_IN_HELP =
   `  --scopes "a b"      request these scopes (overrides the server's choice; remembered)
-  --browser CMD|none  the browser command (URL appended, or put %s where it goes);
-                      "none" opens nothing: open the URL anywhere, then paste the
-                      address you were redirected to here
+  --browser CMD|none  the browser command (URL appended, or put %s where it goes; it
+                      gets a one-time local link to the printed URL, which keeps the
+                      URL out of its command line); "none" opens nothing: open the
+                      URL anywhere, then paste the address you were redirected to here
   --device            use the device authorization grant (RFC 8628): open a URL on
                       any device and type the code shown
   --port N            listen for the callback on this port (default: the port of the

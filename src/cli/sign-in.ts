@@ -9,11 +9,11 @@ import type { Authorized } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 import { canonicalResource, isLoopbackHost } from "../core/urls.ts";
 import { callbackApp, type CallbackOutcome } from "../http/callback-app.ts";
-import { openBrowser } from "../runtime/open-browser.ts";
 import type { Listener } from "../runtime/runtime.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import { type Claim, type SignInInfo, SignInMarkers } from "../store/sign-in-marker.ts";
 import type { CliContext } from "./context.ts";
+import { type Forwarded, openForwarded } from "./open-forwarded.ts";
 import type { SignInOptions } from "./sign-in-options.ts";
 
 /**
@@ -100,6 +100,7 @@ async function browserSignIn(
   const redirectUri = options.relayUri ?? loopbackUri;
   const pastePrefix = options.relayUri ? `http://localhost:${listener.port}/callback` : redirectUri;
   let countdown: ReturnType<typeof setInterval> | undefined;
+  let forwarded: Forwarded | undefined;
   try {
     const { url } = await ctx.engine.beginAuthorization(def, discovery, {
       ...options,
@@ -108,13 +109,9 @@ async function browserSignIn(
     });
     await claim.update({ url: url.href });
     ctx.io.err(`Open this URL to sign in to ${def.name}:\n\n  ${url.href}\n`);
-    await openBrowser(
-      ctx.runtime,
-      url.href,
-      options.browser,
-      (m) => ctx.io.err(`warning: ${m}`),
-      ctx.io.env,
-    );
+    // The browser's command line is readable by every local user while it runs: it gets a
+    // one-time local link to the URL (state, PKCE challenge), which is printed above to copy.
+    forwarded = await openForwarded(ctx, url.href, options.browser, options.timeoutS * 1000);
     if (options.browser === "none") {
       ctx.io.err(
         `After signing in, paste the address your browser was sent to (it starts with ${pastePrefix}):`,
@@ -139,6 +136,7 @@ async function browserSignIn(
       clearInterval(countdown);
       ctx.io.err("\r\x1b[2K");
     }
+    await forwarded?.close();
     await listener.close();
   }
 }
@@ -160,9 +158,10 @@ async function deviceSignIn(
   );
   // On a device sign-in the browser is opened only when one was named.
   const browser = options.browser ?? ctx.io.env.BROWSER;
-  if (browser && browser !== "none") {
-    await openBrowser(ctx.runtime, url, browser, (m) => ctx.io.err(`warning: ${m}`), ctx.io.env);
-  }
+  // Through a one-time local link, as for the browser sign-in: the URL carries the user code.
+  const forwarded = browser && browser !== "none"
+    ? await openForwarded(ctx, url, browser, options.timeoutS * 1000)
+    : undefined;
   ctx.io.err(`Waiting for approval (the code expires in ${clock(device.expiresAt - Date.now())}).`);
   const timeout = AbortSignal.timeout(options.timeoutS * 1000);
   try {
@@ -170,6 +169,8 @@ async function deviceSignIn(
   } catch (err) {
     if (timeout.aborted) throw timedOut(options.timeoutS);
     throw err;
+  } finally {
+    await forwarded?.close();
   }
 }
 

@@ -70,17 +70,10 @@ export function browserArgv(
 }
 
 /**
- * Launch the browser for `url`. Only http(s) URLs are ever opened; the
- * engine has already refused any other scheme, this is the last guard.
- * `command` "none" opens nothing. Resolves to a one-line problem, if any.
+ * `url` parsed, when a browser may be sent there: only http(s) URLs; the engine has already
+ * refused any other scheme, this is the last guard. Throws INVALID_URL or INSECURE_URL.
  */
-export async function openBrowser(
-  runtime: Runtime,
-  url: string,
-  command: string | undefined,
-  onFailure: (message: string) => void,
-  env: Record<string, string | undefined> = process.env,
-): Promise<void> {
+export function openableUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -93,6 +86,21 @@ export async function openBrowser(
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new McpOAuthError(ErrorCode.INSECURE_URL, `refusing to open a ${parsed.protocol} URL`);
   }
+  return parsed;
+}
+
+/**
+ * Launch the browser for `url` (checked by {@link openableUrl}). `command` "none" opens
+ * nothing. Resolves to a one-line problem, if any.
+ */
+export async function openBrowser(
+  runtime: Runtime,
+  url: string,
+  command: string | undefined,
+  onFailure: (message: string) => void,
+  env: Record<string, string | undefined> = process.env,
+): Promise<void> {
+  const parsed = openableUrl(url);
   if (command === "none") return;
   // The browser gets the URL as parsed (no padding or control characters), never the raw text.
   const argv = browserArgv(parsed.href, command ?? (env.BROWSER || undefined));

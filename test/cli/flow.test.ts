@@ -54,6 +54,7 @@ async function useMcp(url: string, token: string): Promise<{ tools: string[]; ec
 /** One line of PERSON_LOG. */
 interface BrowserOpen {
   authorizationUrl: string;
+  openedUrl: string | null;
   callbackUrl: string | null;
   callbackStatus: number | null;
   error?: string;
@@ -230,7 +231,7 @@ describe("CLI end to end: add, authorize, token, refresh, revoke", () => {
   });
 
   it(
-    "S17 S18: the browser command got the printed URL as its last argument and was shown the callback page (200)",
+    "S17 S18: the browser command got a one-time local link to the printed URL as its last argument and was shown the callback page (200)",
     SLOW,
     async () => {
       // The person logs after the callback answered, so possibly after the CLI exited.
@@ -240,7 +241,9 @@ describe("CLI end to end: add, authorize, token, refresh, revoke", () => {
       // The code the AS sent back, for the secret scan, when the person got that far.
       const code = open.callbackUrl && new URL(open.callbackUrl).searchParams.get("code");
       if (code) codes.push(code);
-      assert.equal(open.authorizationUrl, printedUrl, "the URL as the last argv element");
+      assert.equal(open.authorizationUrl, printedUrl, "the link led to the printed URL");
+      // The printed URL (state, PKCE challenge) is not in the browser's command line (issue 15).
+      assert.match(open.openedUrl ?? "", /^http:\/\/127\.0\.0\.1:\d+\/open\/[\w-]{43}$/);
       assert.equal(open.error, undefined, "the callback answered the browser");
       assert.equal(open.callbackStatus, 200, "the success page");
       const callback = new URL(open.callbackUrl!);

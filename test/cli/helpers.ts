@@ -293,7 +293,10 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** One line of PERSON_LOG: one launch of the scripted browser (test/helpers/person.mjs). */
 export interface BrowserOpen {
+  /** The URL the sign-in started at (after mcp-oauth's one-time local link, if given one). */
   authorizationUrl: string;
+  /** mcp-oauth's one-time local link the browser was given, else null. */
+  openedUrl?: string | null;
   callbackUrl: string | null;
   callbackStatus: number | null;
   action?: string;

@@ -12,7 +12,10 @@ export interface SignInOptions {
   userCode?: string;
   /** Stop at the redirect to the callback and return its URL without loading it (paste-back tests). */
   stopAtCallback?: boolean;
-  /** Append one JSON line per run to this file: authorizationUrl, callbackUrl, callbackStatus, action, error. */
+  /**
+   * Append one JSON line per run to this file: authorizationUrl, openedUrl (mcp-oauth's one-time
+   * local link, when given one), callbackUrl, callbackStatus, action, error.
+   */
   log?: string;
 }
 

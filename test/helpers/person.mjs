@@ -5,7 +5,9 @@
  * plain HTTP (devInteractions login form, then consent), follows redirects by hand with a cookie
  * jar, and finally GETs the loopback callback the authorization server redirects to.
  *
- * CLI: `node test/helpers/person.mjs <authorizationUrl>` (also bun / deno run -A). Environment:
+ * CLI: `node test/helpers/person.mjs <authorizationUrl>` (also bun / deno run -A); mcp-oauth's
+ * one-time local link to the authorization URL (http://127.0.0.1:PORT/open/…) is followed first
+ * and logged as `openedUrl`, the URL it leads to as `authorizationUrl`. Environment:
  * PERSON_LOGIN (default "alice"), PERSON_PASSWORD, PERSON_ACTION=deny (abort instead of
  * consenting: the callback gets error=access_denied), PERSON_USER_CODE (device flow),
  * PERSON_LOG=file (one JSON line per run). Exits 0 once the callback answered, else 1 with a
@@ -32,8 +34,21 @@ export async function signIn(authorizationUrl, opts = {}) {
   const action = opts.action ?? "consent";
   /** @type {Map<string, Map<string, string>>} */
   const jar = new Map();
+  /** The URL given, when it is mcp-oauth's one-time local link to the real one. */
+  let openedUrl = null;
   let result;
   try {
+    const start = new URL(authorizationUrl);
+    if (start.hostname === "127.0.0.1" && start.pathname.startsWith("/open/")) {
+      openedUrl = start.href;
+      const res = await fetch(start, { redirect: "manual" });
+      await res.body?.cancel();
+      const location = res.headers.get("location");
+      if (res.status !== 303 || !location) {
+        throw new Error(`the one-time link answered ${res.status}, not a redirect`);
+      }
+      authorizationUrl = new URL(location, start).href;
+    }
     result = await walk(new URL(authorizationUrl), {
       login,
       password,
@@ -48,7 +63,14 @@ export async function signIn(authorizationUrl, opts = {}) {
     throw error;
   } finally {
     if (opts.log) {
-      const line = { authorizationUrl, callbackUrl: null, callbackStatus: null, action, ...result };
+      const line = {
+        authorizationUrl,
+        openedUrl,
+        callbackUrl: null,
+        callbackStatus: null,
+        action,
+        ...result,
+      };
       appendFileSync(opts.log, JSON.stringify(line) + "\n");
     }
   }

@@ -121,13 +121,17 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 /**
- * Starts `scripts/mcp-oauth serve --port 0` with MCP_OAUTH_HOME=`home` and resolves once it
- * printed its address (at most `timeoutMs`).
+ * Starts `scripts/mcp-oauth serve --port 0` (and `extra.args`) with MCP_OAUTH_HOME=`home` (and
+ * `extra.env`) and resolves once it printed its address (at most `timeoutMs`).
  */
-export function startServe(home: string, timeoutMs = 30_000): Promise<Dashboard> {
-  const child: ChildProcess = spawn(CLI, ["serve", "--port", "0"], {
+export function startServe(
+  home: string,
+  timeoutMs = 30_000,
+  extra: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<Dashboard> {
+  const child: ChildProcess = spawn(CLI, ["serve", "--port", "0", ...extra.args ?? []], {
     cwd: ROOT,
-    env: cleanEnv({ MCP_OAUTH_HOME: home, MCP_OAUTH_RUNTIME: RUNTIME }),
+    env: cleanEnv({ MCP_OAUTH_HOME: home, MCP_OAUTH_RUNTIME: RUNTIME, ...extra.env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -1,9 +1,9 @@
 /** `mcp-oauth serve`: the dashboard on loopback. @module */
 import { isLoopbackHost } from "../../core/urls.ts";
-import { openBrowser } from "../../runtime/open-browser.ts";
 import { ProxyKeyFile } from "../../store/proxy-key.ts";
 import { int, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
+import { openForwarded } from "../open-forwarded.ts";
 
 export const serve: Command = {
   name: "serve",
@@ -23,7 +23,8 @@ Options:
   --port N         port to listen on (default 7777; 0 picks a free one)
   --host H         address to bind (default 127.0.0.1)
   --allow-remote   needed with a --host that is not loopback (not recommended)
-  --open           open the dashboard in the browser ($BROWSER or the platform's)
+  --open           open the dashboard in the browser ($BROWSER or the platform's),
+                   through a one-time local link, so the key is not in its command line
 
 Examples:
   mcp-oauth serve --open
@@ -82,20 +83,17 @@ Examples:
     }
     ctx.io.err(`mcp-oauth dashboard: ${url}\n(store: ${ctx.engine.store.name}; Ctrl-C stops it)`);
     ctx.io.err(`MCP proxy: ${origin}/mcp/<name> (key: see "mcp-oauth config <name> --client …")`);
-    if (args.values.open) {
-      await openBrowser(
-        ctx.runtime,
-        url,
-        undefined,
-        (m) => ctx.io.err(`warning: ${m}`),
-        ctx.io.env,
-      );
-    }
+    // The browser's command line is readable by every local user while it runs: it gets a
+    // one-time local link to the address with the key, valid for two minutes.
+    const forwarded = args.values.open
+      ? await openForwarded(ctx, url, undefined, 120_000)
+      : undefined;
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+    await forwarded?.close();
     await listener.close();
     return 0;
   },
