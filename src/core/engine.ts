@@ -12,12 +12,14 @@ import { type AuthFetchOptions, createAuthFetch } from "./auth-fetch.ts";
 import { assertPkceS256, authorizationUrl, completeAuthorization } from "./authorization.ts";
 import { type DeviceAuthorization, startDeviceAuthorization } from "./device.ts";
 import {
+  DOCKER_REDIRECT_URI,
   type DockerServer,
   eraseDockerMirror,
-  fromDockerEntries,
   mirrorToDocker,
+  newerDockerToken,
   readDockerServers,
 } from "./docker-compat.ts";
+import { type DockerImport, importDockerServers } from "./docker-import.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { HostScope } from "./host-policy.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
@@ -29,7 +31,6 @@ import { type Lock, ProcessLock } from "./lock.ts";
 import {
   clientKey,
   type ClientRecord,
-  importedClientKey,
   isClientRecord,
   isTokenRecord,
   readRecord,
@@ -40,6 +41,7 @@ import {
   writeRecord,
 } from "./records.ts";
 import { oauthErrorCode } from "./oauth-errors.ts";
+import { assertRecordEndpoints } from "./record-policy.ts";
 import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes, splitScopes } from "./scopes.ts";
 import {
@@ -305,6 +307,9 @@ export class Engine {
       now: this.#now(),
       trace: discovery.trace,
       device,
+      // A server shared with Docker's gateway: the client mcp-oauth writes into Docker's entry
+      // must also serve `docker mcp oauth authorize`, which signs in through Docker's redirect.
+      alsoRedirectUris: (await this.#compat(server.name)) ? [DOCKER_REDIRECT_URI] : undefined,
     });
     const scopes = selectScopes({
       configured: options.scopes ?? server.scopes,
@@ -383,6 +388,7 @@ export class Engine {
         client_id: client.client_id,
         client_secret: client.client_secret,
         redirect_uri: client.redirect_uris[0],
+        redirect_uris: client.redirect_uris,
       });
     }
     return authorized(server, record);
@@ -422,72 +428,19 @@ export class Engine {
   }
 
   /**
-   * Copy Docker's entries into mcp-oauth's own records: a server definition
-   * (compat "docker", so refreshes keep Docker's copy fresh) and a token.
-   * Returns the names imported; a name taken by another URL is skipped.
+   * Adopt the servers Docker's gateway authorized in this store (see docker-import.ts): each
+   * becomes a server with compat "docker" and a token record; the others are named with the
+   * reason they were skipped.
    */
-  async importDocker(): Promise<{ imported: string[]; skipped: string[] }> {
-    const imported: string[] = [];
-    const skipped: string[] = [];
-    for (const { client, token } of await this.dockerServers()) {
-      const name = client.serverName;
-      const existing = await this.servers.get(name);
-      if (
-        !token ||
-        (existing && canonicalResource(existing.url) !== canonicalResource(client.resourceUrl))
-      ) {
-        skipped.push(name);
-        continue;
-      }
-      const record = fromDockerEntries(client, token, this.#now());
-      record.resource = canonicalResource(client.resourceUrl);
-      // A token of our own for this server wins: Docker's copy is the mirror, not the source.
-      const ours = await readRecord<TokenRecord>(
-        this.store,
-        tokenKey(record.issuer, record.resource),
-        "token",
-        isTokenRecord,
-      )
-        .catch(() => undefined);
-      const adopt = async () => {
-        await this.servers.put({
-          ...existing,
-          name,
-          url: client.resourceUrl,
-          issuer: record.issuer,
-          compat: "docker",
-        });
-        imported.push(name);
-      };
-      if (ours && ours.client_source !== "docker") {
-        await adopt();
-        continue;
-      }
-      // Docker keeps no revocation endpoint; learn it so revoke reaches the AS (S23).
-      record.revocation_endpoint = await this.#revocationEndpoint(record.issuer);
-      if (client.clientSecret) {
-        const secretKey = importedClientKey(record.issuer, name);
-        record.secret_key = secretKey;
-        await writeRecord(this.store, secretKey, "mcp-oauth-imported-client", {
-          v: 1,
-          source: "static",
-          issuer: record.issuer,
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          token_endpoint_auth_method: "client_secret_basic",
-          redirect_uris: client.redirectUri ? [client.redirectUri] : [],
-          registered_at: this.#now(),
-        });
-      }
-      await writeRecord(
-        this.store,
-        tokenKey(record.issuer, record.resource),
-        "mcp-oauth-token",
-        record,
-      );
-      await adopt();
-    }
-    return { imported, skipped };
+  async importDocker(): Promise<DockerImport> {
+    return await importDockerServers({
+      store: this.store,
+      servers: this.servers,
+      http: this.http,
+      now: this.#now(),
+      discover: (server) => this.discover(server),
+      revocationEndpoint: (issuer) => this.#revocationEndpoint(issuer),
+    }, await this.dockerServers());
   }
 
   /**
@@ -608,9 +561,12 @@ export class Engine {
       // An unreadable record is deleted below; a store that cannot be read is not "no tokens".
       if (!(err instanceof UnreadableRecordError)) throw err;
     }
-    const failures = record
-      ? await revokeTokenSet(this.http, record, await this.#clientSecret(record))
-      : [];
+    const compat = await this.#compat(server.name);
+    // Revoke the newest token of the grant, which may be the one Docker's gateway refreshed to.
+    if (record && compat) {
+      record = await newerDockerToken(this.store, server.name, record, this.#now()) ?? record;
+    }
+    const failures = record ? await this.#revokeRemote(record) : [];
     const issuer = record?.issuer ?? server.issuer;
     if (issuer) {
       await this.store.erase(tokenKey(issuer, canonicalResource(server.url)));
@@ -619,8 +575,18 @@ export class Engine {
     if (options.forgetClient) {
       await this.store.erase(staticClientKey(canonicalResource(server.url)));
     }
-    if (await this.#compat(server.name)) await eraseDockerMirror(this.store, server.name, record);
+    if (compat) await eraseDockerMirror(this.store, server.name, record);
     return { server: server.name, hadToken: !!record, failures };
+  }
+
+  /** RFC 7009 at the AS, unless the record's endpoints fail the URL policy (then one failure line). */
+  async #revokeRemote(record: TokenRecord): Promise<string[]> {
+    try {
+      assertRecordEndpoints(record, this.http);
+    } catch (err) {
+      return [`${(err as Error).message} The tokens were deleted locally only.`];
+    }
+    return await revokeTokenSet(this.http, record, await this.#clientSecret(record));
   }
 
   /**
@@ -754,8 +720,13 @@ export class Engine {
         ErrorCode.REAUTHORIZATION_NEEDED,
         `Not authorized for ${server.name}; run "mcp-oauth authorize ${server.name}" (re-authorization needed).`,
       );
-    const first = await this.#readToken(server);
+    const compat = await this.#compat(server.name);
+    let first = await this.#readToken(server);
     if (!first) throw notAuthorized();
+    // Shared with Docker's gateway: its token entry may hold a newer token (it refreshed).
+    if (compat) {
+      first = await newerDockerToken(this.store, server.name, first, this.#now()) ?? first;
+    }
     const firstState = tokenState(first, this.#now());
     if (!force && firstState === "valid") return first;
     // Without a refresh token there is nothing to refresh ahead of expiry: the token serves
@@ -764,12 +735,27 @@ export class Engine {
     const key = tokenKey(first.issuer, first.resource);
     return await this.#lock.withLock(key, async () => {
       // Another process may have refreshed while we waited for the lock.
-      const current = await this.#readToken(server);
+      let current = await this.#readToken(server);
       if (!current) throw notAuthorized();
+      // So may Docker's gateway, which rotates the refresh token: refreshing from our older copy
+      // would reuse a spent refresh token and the AS would revoke the grant for both tools.
+      const docker = compat &&
+        await newerDockerToken(this.store, server.name, current, this.#now());
+      if (docker) {
+        await this.#saveToken(
+          key,
+          docker,
+          (detail) =>
+            `The newer token Docker's gateway stored for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
+        );
+        current = docker;
+      }
       const state = tokenState(current, this.#now());
       if (state === "valid" && (!force || current.refresh_token !== first.refresh_token)) {
         return current;
       }
+      // The endpoint comes from the store, which other programs write too: checked as if discovered.
+      assertRecordEndpoints(current, this.http);
       let next: TokenRecord;
       try {
         next = await refreshTokenSet(
@@ -802,7 +788,7 @@ export class Engine {
             ? `The refreshed token for ${server.name} could not be saved, and the old refresh token is used up: fix the credential store, then run "mcp-oauth authorize ${server.name}" (${detail})`
             : `The refreshed token for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
       );
-      if (await this.#compat(server.name)) await mirrorToDocker(this.store, server.name, next);
+      if (compat) await mirrorToDocker(this.store, server.name, next);
       return next;
     });
   }

@@ -42,6 +42,12 @@ export interface EnsureClientInput {
   fresh?: boolean;
   /** A device sign-in: any stored redirect URI will do, but the device grant is needed. */
   device?: boolean;
+  /**
+   * Redirect URIs a new DCR registration should cover too (Docker's gateway's, for a server
+   * shared with it). Asked for, not required: an AS that refuses them gets a registration
+   * without them.
+   */
+  alsoRedirectUris?: string[];
 }
 
 /**
@@ -101,17 +107,44 @@ export async function ensureClient(
       known.client_secret_expires_at * 1000 <= input.now;
     const fits = input.device
       ? known?.grant_types?.includes(DEVICE_GRANT)
-      : known?.redirect_uris.includes(redirectUri);
+      : known?.redirect_uris.includes(redirectUri) &&
+        (input.alsoRedirectUris ?? []).every((u) => known.redirect_uris.includes(u));
     if (known && fits && !expired) return known;
     // A new redirect URI (another port, the dashboard): keep the old ones in the new
     // registration too, so the CLI and the dashboard do not take turns registering.
     if (known && !expired && !input.device && known.source === "dcr") {
       redirectUris = [
-        ...known.redirect_uris.filter((u) => u !== redirectUri).slice(-3),
+        ...known.redirect_uris.filter((u) =>
+          u !== redirectUri && !input.alsoRedirectUris?.includes(u)
+        ).slice(-3),
         redirectUri,
       ];
     }
   }
+  const also = input.device
+    ? []
+    : (input.alsoRedirectUris ?? []).filter((u) => !redirectUris.includes(u));
+  if (also.length) {
+    try {
+      return await register(http, store, input, [...redirectUris, ...also]);
+    } catch (err) {
+      // The AS refused the extra redirect URIs (e.g. an https one for a native client): the
+      // sign-in itself must not fail for them.
+      if (!(err instanceof McpOAuthError && err.code === ErrorCode.REGISTRATION_FAILED)) throw err;
+    }
+  }
+  return await register(http, store, input, redirectUris);
+}
+
+/** Register a client for `redirectUris` (RFC 7591) and remember it for the issuer. */
+async function register(
+  http: HttpContext,
+  store: CredentialStore,
+  input: EnsureClientInput,
+  redirectUris: string[],
+): Promise<ClientRecord> {
+  const { as, redirectUri } = input;
+  const key = clientKey(as.issuer);
   if (!as.registration_endpoint) {
     throw new McpOAuthError(
       ErrorCode.NO_CLIENT,

@@ -5,16 +5,23 @@
  *
  * The gateway's layout (docker/mcp-gateway pkg/oauth/dcr/credentials.go, token_store.go):
  * client `https://{serverName}.mcp-dcr`, Username `dcr_client`, Secret base64(json.Marshal of
- * dcr.Client); token `{authorizationEndpoint}/{providerName}`, Username `oauth2_{providerName}`,
- * Secret base64(json.Marshal of oauth2.Token). Go marshals time.Time as RFC 3339 with
- * nanoseconds and the local offset.
+ * dcr.Client), which never carries `authorizationServer`; token
+ * `{authorizationEndpoint}/{providerName}`, Username `oauth2_{providerName}`, Secret
+ * base64(json.Marshal of oauth2.Token). Go marshals time.Time as RFC 3339 with nanoseconds and
+ * the local offset. test/helpers/docker-gateway.ts writes them so (source lines cited there).
  *
  * @module
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import {
+  DOCKER_REDIRECT_URI,
+  dockerClientKey,
+  mirrorToDocker,
+} from "../../src/core/docker-compat.ts";
 import { createEngine } from "../../src/core/engine.ts";
-import { clientKey, tokenKey } from "../../src/core/records.ts";
+import { ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
+import { clientKey, tokenKey, type TokenRecord } from "../../src/core/records.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { MemoryRegistry, type ServerDefinition } from "../../src/store/server-registry.ts";
 import {
@@ -22,7 +29,16 @@ import {
   startAuthorizationServer,
 } from "../fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
+import {
+  type GatewayClient,
+  gatewayClientEntry,
+  type GatewayToken,
+  gatewayTokenEntry,
+  goSecret,
+  goTime,
+} from "../helpers/docker-gateway.ts";
 import { type Harness, harness, signInServer } from "../helpers/engine-harness.ts";
+import { recordSecret } from "../helpers/secret-ledger.ts";
 
 const SLOW = { timeout: 30_000 };
 
@@ -46,11 +62,6 @@ const TOKEN_FIELDS = ["access_token", "token_type", "refresh_token", "expiry"];
 /** RFC 3339 as Go's time.Parse(time.RFC3339, …) accepts it. */
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
 
-/** Go's base64.StdEncoding of json.Marshal(value). */
-function goEncode(value: unknown): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))));
-}
-
 /** Decode a Secret the way Docker does: StdEncoding base64, then JSON. */
 function goDecode(secret: string): Record<string, unknown> {
   assert.match(secret, /^[A-Za-z0-9+/]*={0,2}$/, "standard base64 (Go's StdEncoding)");
@@ -59,72 +70,100 @@ function goDecode(secret: string): Record<string, unknown> {
 }
 
 /**
- * Go's time.Time JSON (RFC3339Nano) in a zone `offsetMin` minutes east of UTC, with
- * nanoseconds `ns` past the millisecond: e.g. 2026-11-26T15:04:05.123456789+01:00.
+ * The network of made-up hosts: JSON documents by URL, a 401 Bearer challenge from the MCP
+ * endpoints, 404 for anything else; every request is noted.
  */
-function goTime(ms: number, offsetMin: number, ns = 456789): string {
-  const local = new Date(ms + offsetMin * 60_000);
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  const frac = `${p(local.getUTCMilliseconds(), 3)}${p(ns, 6)}`.replace(/0+$/, "");
-  const sign = offsetMin < 0 ? "-" : "+";
-  const off = Math.abs(offsetMin);
-  return `${local.getUTCFullYear()}-${p(local.getUTCMonth() + 1)}-${p(local.getUTCDate())}T${
-    p(local.getUTCHours())
-  }:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}${frac ? `.${frac}` : ""}${sign}${
-    p(Math.floor(off / 60))
-  }:${p(off % 60)}`;
+function fakeNetwork(documents: Record<string, unknown>, mcpUrls: string[]) {
+  const requests: string[] = [];
+  const fetch = (input: string | URL | Request, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    requests.push(`${init?.method ?? (input instanceof Request ? input.method : "GET")} ${url}`);
+    if (mcpUrls.includes(url)) {
+      return Promise.resolve(
+        new Response(null, { status: 401, headers: { "www-authenticate": "Bearer" } }),
+      );
+    }
+    const doc = documents[url];
+    return Promise.resolve(
+      doc
+        ? Response.json(doc, { headers: { "content-type": "application/json" } })
+        : new Response("not found", { status: 404 }),
+    );
+  };
+  return { fetch, requests };
+}
+
+/** RFC 8414 metadata of a made-up AS. */
+function asMetadata(issuer: string, token = `${issuer}/token`) {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: token,
+    registration_endpoint: `${issuer}/register`,
+    revocation_endpoint: `${issuer}/revoke`,
+    response_types_supported: ["code"],
+    code_challenge_methods_supported: ["S256"],
+  };
 }
 
 describe("Docker MCP gateway layout → mcp-oauth (entries written as the gateway writes them)", () => {
   const issuer = "https://auth.notion.example";
-  const authorizationEndpoint = `${issuer}/authorize`;
   const resourceUrl = "https://mcp.notion.example/mcp";
   const expiresAt = Date.now() + 50 * 60_000;
-  const dockerClient = {
-    authorizationEndpoint,
-    authorizationServer: issuer,
+  const access = "docker-access-token-value";
+  const refresh = "docker-refresh-token-value";
+  recordSecret("access_token", access);
+  recordSecret("refresh_token", refresh);
+  const notion: GatewayClient = {
+    authorizationEndpoint: `${issuer}/authorize`,
     clientId: "docker-dcr-client-1",
-    clientName: "MCP Gateway - notion-remote",
-    providerName: "notion-remote",
-    redirectUri: "https://mcp.docker.com/oauth/callback",
-    registeredAt: goTime(Date.now() - 86_400_000, 60),
+    serverName: "notion-remote",
+    registeredAt: Date.now() - 86_400_000,
     requiredScopes: ["mcp:read", "offline_access"],
     resourceUrl,
     scopesSupported: ["mcp:read", "mcp:write", "offline_access"],
-    serverName: "notion-remote",
     tokenEndpoint: `${issuer}/token`,
+    zoneOffsetMin: 60,
   };
-  const dockerToken = {
-    access_token: "docker-access-token-value",
+  const notionToken: GatewayToken = {
+    access_token: access,
     token_type: "Bearer",
-    refresh_token: "docker-refresh-token-value",
-    expiry: goTime(expiresAt, -420),
+    refresh_token: refresh,
+    expires_in: 3000,
+    receivedAt: expiresAt - 3000_000,
   };
+  /** Linear as Docker's catalog names it: its PRM is missing, so resourceUrl is the origin. */
+  const linear: GatewayClient = {
+    ...notion,
+    authorizationEndpoint: "https://mcp.linear.app/authorize",
+    clientId: "docker-dcr-client-2",
+    serverName: "linear",
+    resourceUrl: "https://mcp.linear.app",
+    tokenEndpoint: "https://mcp.linear.app/token",
+    zoneOffsetMin: -420,
+  };
+  const network = () =>
+    fakeNetwork({
+      "https://mcp.notion.example/.well-known/oauth-protected-resource/mcp": {
+        resource: resourceUrl,
+        authorization_servers: [issuer],
+      },
+      "https://auth.notion.example/.well-known/oauth-authorization-server": {
+        ...asMetadata(issuer),
+      },
+      "https://mcp.linear.app/.well-known/oauth-authorization-server": asMetadata(
+        "https://mcp.linear.app",
+      ),
+    }, [resourceUrl, "https://mcp.linear.app/mcp"]);
 
-  async function gatewayStore(): Promise<MemoryStore> {
+  async function gatewayStore(options: { linearToken?: boolean } = {}): Promise<MemoryStore> {
     const store = new MemoryStore();
-    await store.store({
-      ServerURL: "https://notion-remote.mcp-dcr",
-      Username: "dcr_client",
-      Secret: goEncode(dockerClient),
-    });
-    await store.store({
-      ServerURL: `${authorizationEndpoint}/notion-remote`,
-      Username: "oauth2_notion-remote",
-      Secret: goEncode(dockerToken),
-    });
-    // A server Docker registered but never authorized, and unrelated entries.
-    await store.store({
-      ServerURL: "https://linear.mcp-dcr",
-      Username: "dcr_client",
-      Secret: goEncode({
-        ...dockerClient,
-        clientId: "docker-dcr-client-2",
-        providerName: "linear",
-        serverName: "linear",
-        resourceUrl: "https://mcp.linear.example/mcp",
-      }),
-    });
+    await store.store(gatewayClientEntry(notion));
+    await store.store(gatewayTokenEntry(notion, notionToken));
+    // Linear: registered by the gateway, authorized only when asked.
+    await store.store(gatewayClientEntry(linear));
+    if (options.linearToken) await store.store(gatewayTokenEntry(linear, notionToken));
+    // Unrelated entries.
     await store.store({ ServerURL: "https://index.docker.io/v1/", Username: "me", Secret: "pw" });
     await store.store({
       ServerURL: "https://broken.mcp-dcr",
@@ -134,65 +173,252 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     return store;
   }
 
+  it("the fixtures are what Go writes: no authorizationServer, RFC 3339 with nanoseconds, expires_in", () => {
+    const client = atob(gatewayClientEntry(notion).Secret);
+    assert.equal(
+      client,
+      `{"authorizationEndpoint":"https://auth.notion.example/authorize","clientId":"docker-dcr-client-1","clientName":"MCP Gateway - notion-remote","providerName":"notion-remote","redirectUri":"https://mcp.docker.com/oauth/callback","registeredAt":"${
+        goTime(notion.registeredAt, 60)
+      }","requiredScopes":["mcp:read","offline_access"],"resourceUrl":"https://mcp.notion.example/mcp","scopesSupported":["mcp:read","mcp:write","offline_access"],"serverName":"notion-remote","tokenEndpoint":"https://auth.notion.example/token"}`,
+    );
+    assert.match(goTime(notion.registeredAt, 60), /T\d\d:\d\d:\d\d\.\d{9}\+01:00$/);
+    assert.equal(
+      atob(gatewayTokenEntry(notion, notionToken).Secret),
+      `{"access_token":"${access}","token_type":"Bearer","refresh_token":"${refresh}","expiry":"${
+        goTime(expiresAt, 60)
+      }","expires_in":3000}`,
+    );
+    // Go's HTML escaping of &, < and >.
+    assert.equal(
+      atob(goSecret({ u: "https://x.example/a?b=1&c=<2>" })),
+      '{"u":"https://x.example/a?b=1\\u0026c=\\u003c2\\u003e"}',
+    );
+  });
+
   it('Storage/docker-compat: dockerServers() finds the gateway\'s servers with their tokens (ls --json "docker")', async () => {
     const engine = createEngine({ store: await gatewayStore(), servers: new MemoryRegistry() });
     const found = await engine.dockerServers();
     const byName = Object.fromEntries(found.map((d) => [d.client.serverName, d]));
     assert.deepEqual(Object.keys(byName).sort(), ["linear", "notion-remote"]);
-    assert.deepEqual(byName["notion-remote"]!.client, dockerClient);
-    assert.deepEqual(byName["notion-remote"]!.token, dockerToken);
+    assert.deepEqual(byName["notion-remote"]!.client, goDecode(gatewayClientEntry(notion).Secret));
+    assert.equal(byName["notion-remote"]!.client.authorizationServer, undefined);
+    assert.deepEqual(
+      byName["notion-remote"]!.token,
+      goDecode(gatewayTokenEntry(notion, notionToken).Secret),
+    );
     assert.equal(byName.linear!.token, undefined, "registered, not authorized");
   });
 
-  it("Storage/docker-compat: import docker gives a compat server and a token record that serves Docker's access token", async () => {
+  it("Storage/docker-compat: import docker finds the issuer by discovery and serves Docker's access token; the unauthorized one is named with its reason", async () => {
     const store = await gatewayStore();
     const servers = new MemoryRegistry();
-    const engine = createEngine({ store, servers });
+    const net = network();
+    const engine = createEngine({ store, servers, fetch: net.fetch });
     const result = await engine.importDocker();
-    assert.deepEqual(result, { imported: ["notion-remote"], skipped: ["linear"] });
+    assert.deepEqual(result.imported, ["notion-remote"]);
+    assert.deepEqual(result.skipped.map((s) => s.name), ["linear"]);
+    assert.match(result.skipped[0]!.reason, /holds no token \(never authorized\)/);
     const def = await servers.get("notion-remote");
-    assert.deepEqual(def, {
-      name: "notion-remote",
-      url: resourceUrl,
-      issuer,
-      compat: "docker",
-    });
-    assert.equal(await engine.getAccessToken(def!), "docker-access-token-value");
+    assert.deepEqual(def, { name: "notion-remote", url: resourceUrl, issuer, compat: "docker" });
+    assert.equal(await engine.getAccessToken(def!), access);
     const set = await engine.getTokenSet(def!);
-    assert.equal(set.expires_at, Date.parse(dockerToken.expiry), "Go's RFC 3339 expiry, to the ms");
+    assert.equal(set.expires_at, Date.parse(goTime(expiresAt, 60)), "Go's RFC 3339, to the ms");
     assert.equal(set.scope, "mcp:read offline_access");
     const record = JSON.parse((await store.get(tokenKey(issuer, resourceUrl)))!.Secret);
     assert.equal(record.client_id, "docker-dcr-client-1");
     assert.equal(record.client_source, "docker");
-    assert.equal(record.refresh_token, "docker-refresh-token-value");
+    assert.equal(record.refresh_token, refresh);
     assert.equal(record.token_endpoint, `${issuer}/token`);
+    assert.equal(record.revocation_endpoint, `${issuer}/revoke`, "from discovery");
     assert.equal(record.auth_method, "none", "Docker's DCR clients are public");
-    const status = await engine.status(def!);
-    assert.equal(status.state, "authorized");
+    assert.equal(record.resource_indicator, undefined, "the PRM's resource is the MCP URL");
+    assert.equal((await engine.status(def!)).state, "authorized");
+    assert.ok(!net.requests.some((r) => r.includes("/token")), "no token request was made");
     // Docker's own entries are left as they were.
-    assert.deepEqual(
-      goDecode((await store.get(`${authorizationEndpoint}/notion-remote`))!.Secret),
-      dockerToken,
+    assert.equal(
+      (await store.get(`${notion.authorizationEndpoint}/notion-remote`))!.Secret,
+      gatewayTokenEntry(notion, notionToken).Secret,
     );
   });
 
-  it("Storage/docker-compat: import skips a name already taken by another URL, and is idempotent", async () => {
+  it("Storage/docker-compat: resourceUrl is the bare origin: the server keeps its MCP URL (known definition, else the catalog), and the origin is still sent as resource", async () => {
+    const store = await gatewayStore({ linearToken: true });
+    const net = network();
+    // From the built-in catalog: "linear" is https://mcp.linear.app/mcp.
+    const servers = new MemoryRegistry();
+    const engine = createEngine({ store, servers, fetch: net.fetch });
+    const result = await engine.importDocker();
+    assert.deepEqual(result, { imported: ["notion-remote", "linear"], skipped: [] });
+    const def = (await servers.get("linear"))!;
+    assert.equal(def.url, "https://mcp.linear.app/mcp", "the catalog's URL, not the origin");
+    assert.equal(def.issuer, "https://mcp.linear.app");
+    const record = JSON.parse(
+      (await store.get(tokenKey("https://mcp.linear.app", "https://mcp.linear.app/mcp")))!.Secret,
+    );
+    assert.equal(record.resource, "https://mcp.linear.app/mcp");
+    assert.equal(
+      record.resource_indicator,
+      "https://mcp.linear.app",
+      "what the gateway was granted for",
+    );
+    // A server mcp-oauth already knows by that name keeps its URL too.
+    const servers2 = new MemoryRegistry();
+    await servers2.put({ name: "linear", url: "https://mcp.linear.app/mcp?v=2" });
+    const engine2 = createEngine({ store, servers: servers2, fetch: network().fetch });
+    const again = await engine2.importDocker();
+    assert.ok(again.imported.includes("linear"), JSON.stringify(again));
+    assert.equal((await servers2.get("linear"))!.url, "https://mcp.linear.app/mcp?v=2");
+  });
+
+  it("Storage/docker-compat: import skips a name already taken by another server, saying why, and is idempotent", async () => {
     const store = await gatewayStore();
     const servers = new MemoryRegistry();
     await servers.put({ name: "notion-remote", url: "https://elsewhere.example/mcp" });
-    const engine = createEngine({ store, servers });
-    assert.deepEqual(await engine.importDocker(), {
-      imported: [],
-      skipped: ["notion-remote", "linear"],
-    });
+    const engine = createEngine({ store, servers, fetch: network().fetch });
+    const result = await engine.importDocker();
+    assert.deepEqual(result.imported, []);
+    assert.deepEqual(result.skipped.map((s) => s.name), ["notion-remote", "linear"]);
+    assert.match(
+      result.skipped[0]!.reason,
+      /^Docker's entry is for https:\/\/mcp\.notion\.example\/mcp, but notion-remote is https:\/\/elsewhere\.example\/mcp here; rename one of them$/,
+    );
     assert.equal((await servers.get("notion-remote"))?.url, "https://elsewhere.example/mcp");
 
     const servers2 = new MemoryRegistry();
-    const engine2 = createEngine({ store, servers: servers2 });
+    const engine2 = createEngine({ store, servers: servers2, fetch: network().fetch });
     await engine2.importDocker();
     const again = await engine2.importDocker();
     assert.deepEqual(again.imported, ["notion-remote"], "same name and URL: updated in place");
     assert.equal((await servers2.list()).length, 1);
+  });
+
+  it("S24/SSRF: an http token endpoint off loopback, or a loopback one for a remote server, entering from Docker's entries is refused before any refresh token is sent", async () => {
+    for (
+      const [tokenEndpoint, code] of [
+        ["http://auth.notion.example/token", /plain http on a non-loopback host/],
+        ["http://127.0.0.1:9/token", /points at this machine/],
+      ] as const
+    ) {
+      const store = new MemoryStore();
+      // An entry an older mcp-oauth wrote (authorizationServer set: no discovery) or anyone with
+      // access to the helper: the endpoints are checked as if discovered.
+      const client = {
+        ...goDecode(gatewayClientEntry(notion).Secret),
+        authorizationServer: issuer,
+        tokenEndpoint,
+      };
+      await store.store({ ...gatewayClientEntry(notion), Secret: goSecret(client as never) });
+      await store.store(gatewayTokenEntry(notion, notionToken));
+      const net = network();
+      const servers = new MemoryRegistry();
+      const engine = createEngine({ store, servers, fetch: net.fetch });
+      const result = await engine.importDocker();
+      assert.deepEqual(result.imported, []);
+      assert.match(result.skipped[0]!.reason, code);
+      assert.equal(await store.get(tokenKey(issuer, resourceUrl)), undefined, "nothing kept");
+      assert.ok(!net.requests.some((r) => r.includes("/token")), net.requests.join("\n"));
+    }
+    // Without authorizationServer, discovery names the AS, whose endpoints must be Docker's.
+    const store = new MemoryStore();
+    await store.store(
+      gatewayClientEntry({ ...notion, tokenEndpoint: "http://auth.notion.example/token" }),
+    );
+    await store.store(gatewayTokenEntry(notion, notionToken));
+    const net = network();
+    const engine = createEngine({ store, servers: new MemoryRegistry(), fetch: net.fetch });
+    const result = await engine.importDocker();
+    assert.match(result.skipped[0]!.reason, /endpoints are not the ones in Docker's entry/);
+    assert.ok(!net.requests.some((r) => r.includes("/token")));
+  });
+
+  it("S24/SSRF: a stored record (from any source) whose token endpoint is plain http off loopback never gets the refresh token", async () => {
+    const store = new MemoryStore();
+    const servers = new MemoryRegistry();
+    const def = { name: "notion", url: resourceUrl, issuer };
+    await servers.put(def);
+    const record: TokenRecord = {
+      v: 1,
+      resource: resourceUrl,
+      issuer,
+      token_endpoint: "http://auth.notion.example/token",
+      client_id: "c",
+      client_source: "docker",
+      auth_method: "none",
+      send_resource: true,
+      access_token: access,
+      token_type: "Bearer",
+      refresh_token: refresh,
+      expires_at: Date.now() - 1000,
+      obtained_at: Date.now() - 3600_000,
+    };
+    await store.store({
+      ServerURL: tokenKey(issuer, resourceUrl),
+      Username: "mcp-oauth-token",
+      Secret: JSON.stringify(record),
+    });
+    const net = network();
+    const engine = createEngine({ store, servers, fetch: net.fetch });
+    await assert.rejects(engine.getAccessToken(def), (err: unknown) => {
+      assert.ok(err instanceof McpOAuthError);
+      assert.equal(err.code, ErrorCode.INSECURE_URL);
+      assert.match(
+        err.message,
+        /token_endpoint http:\/\/auth\.notion\.example\/token uses plain http/,
+      );
+      assert.ok(!err.message.includes(refresh));
+      return true;
+    });
+    assert.deepEqual(net.requests, [], "nothing was sent anywhere");
+    // Revoke deletes locally and says why it did not ask the AS.
+    const revoked = await engine.revoke(def);
+    assert.equal(revoked.failures.length, 1);
+    assert.match(revoked.failures[0]!, /plain http .* deleted locally only/);
+    assert.deepEqual(net.requests, []);
+  });
+
+  it("Storage/docker-compat: a sign-in keeps a gateway's client entry as Docker wrote it unless our client is registered for Docker's redirect URI too", async () => {
+    const store = new MemoryStore();
+    await store.store(gatewayClientEntry(notion));
+    await store.store(gatewayTokenEntry(notion, notionToken));
+    const before = await store.list();
+    const ours: TokenRecord = {
+      v: 1,
+      resource: resourceUrl,
+      issuer,
+      authorization_endpoint: notion.authorizationEndpoint,
+      token_endpoint: notion.tokenEndpoint,
+      client_id: "mcp-oauth-client",
+      auth_method: "none",
+      send_resource: true,
+      access_token: "ours-access",
+      token_type: "Bearer",
+      obtained_at: Date.now(),
+    };
+    recordSecret("access_token", "ours-access");
+    const loopbackOnly = {
+      client_id: "mcp-oauth-client",
+      redirect_uris: ["http://127.0.0.1:1234/callback"],
+    };
+    assert.equal(
+      await mirrorToDocker(store, "notion-remote", ours, loopbackOnly),
+      "kept-docker-client",
+    );
+    assert.deepEqual(await store.list(), before);
+    assert.equal(
+      (await store.get(dockerClientKey("notion-remote")))!.Secret,
+      gatewayClientEntry(notion).Secret,
+    );
+    const both = {
+      ...loopbackOnly,
+      redirect_uris: [...loopbackOnly.redirect_uris, DOCKER_REDIRECT_URI],
+    };
+    assert.equal(await mirrorToDocker(store, "notion-remote", ours, both), "written");
+    const written = goDecode((await store.get(dockerClientKey("notion-remote")))!.Secret);
+    assert.equal(written.clientId, "mcp-oauth-client");
+    assert.equal(written.redirectUri, DOCKER_REDIRECT_URI, "the gateway's authorize works with it");
+    // A refresh never writes a token entry for a client Docker's entry does not name.
+    await store.store(gatewayClientEntry(notion));
+    assert.equal(await mirrorToDocker(store, "notion-remote", ours), "no-docker-client");
   });
 });
 
@@ -253,7 +479,10 @@ describe("mcp-oauth → Docker MCP gateway layout, against oidc-provider", () =>
       assert.equal(c.clientId, registration.client_id, "the client mcp-oauth registered (DCR)");
       assert.equal(c.providerName, "demo");
       assert.equal(c.serverName, "demo");
-      assert.equal(c.redirectUri, h.redirectUri);
+      // Issue 16 item 3: the client is registered for Docker's redirect URI too, so the gateway's
+      // own sign-in (which reuses any client in this entry) is not refused.
+      assert.equal(c.redirectUri, DOCKER_REDIRECT_URI);
+      assert.deepEqual(registration.redirect_uris, [h.redirectUri, DOCKER_REDIRECT_URI]);
       assert.equal(c.resourceUrl, mcp.url);
       assert.equal(c.tokenEndpoint, `${as.issuer}/token`);
       assert.deepEqual(c.requiredScopes, ours.scope.split(" "));

@@ -148,7 +148,10 @@ describe("Docker credential layout: properties (issue 10)", () => {
         const token = decodeDocker(tokenEntry!.Secret);
         assert.ok(isDockerClient(client as never), "a Docker client entry");
         assert.ok(isDockerToken(token as never), "a Docker token entry");
-        const back = fromDockerEntries(client as never, token as never, r.obtained_at);
+        const back = fromDockerEntries(client as never, token as never, r.obtained_at, {
+          issuer: (client as { authorizationServer: string }).authorizationServer,
+          resource: r.resource,
+        });
         assert.equal(back.access_token, r.access_token);
         assert.equal(back.refresh_token, r.refresh_token);
         assert.equal(back.token_type, r.token_type);

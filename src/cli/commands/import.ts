@@ -10,6 +10,7 @@ import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { compatArg, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
+import { dockerStoreWarning } from "../docker-store-warning.ts";
 
 export const importCommand: Command = {
   name: "import",
@@ -19,7 +20,10 @@ export const importCommand: Command = {
   Reads the entries Docker's MCP gateway (CE mode) keeps in the credential store
   ("https://NAME.mcp-dcr" clients and their tokens) and copies each into mcp-oauth's
   own records: a server named like Docker's, with --compat docker, so refreshes here
-  keep Docker's copy fresh too. Use it with the store Docker uses: --store docker.
+  keep Docker's copy fresh too. The server's URL is the one mcp-oauth already has for
+  that name, else the built-in catalog's, else Docker's resourceUrl; its authorization
+  server is found by discovery. Servers left out are named with the reason. Use it
+  with the store Docker uses: --store docker.
 
 import docker-catalog FILE
   Adds every remote server that signs in with OAuth (type: remote, a remote.url and
@@ -57,16 +61,14 @@ Examples:
       throw usageError("import", '"import docker" always keeps Docker\'s layout: drop --compat');
     }
     const { imported, skipped } = await ctx.engine.importDocker();
-    for (const name of skipped) {
-      ctx.io.err(
-        `warning: skipped ${name}: no token, or the name is taken by another URL.`,
-      );
-    }
+    for (const { name, reason } of skipped) ctx.io.err(`warning: skipped ${name}: ${reason}.`);
     ctx.io.out(
       imported.length
         ? `Imported ${imported.length} server${imported.length === 1 ? "" : "s"} from Docker: ${
           imported.join(", ")
         }.`
+        : skipped.length
+        ? `Imported no server from Docker (${skipped.length} skipped, see above).`
         : `No servers authorized by Docker were found in ${ctx.engine.store.name}.`,
     );
     return 0;
@@ -88,6 +90,8 @@ async function importCatalog(
     );
   }
   const catalog = parseDockerCatalog(text);
+  const warning = compat && dockerStoreWarning(ctx.engine.store);
+  if (warning) ctx.io.err(warning);
   const added: string[] = [];
   const unchanged: string[] = [];
   let failed = false;

@@ -31,7 +31,9 @@ needs authorization), issuer, scopes and URL. Makes no network requests.
 "expiresAt" (RFC 3339 or null), "scopes", "refreshable"}], "docker": [{"name",
 "url", "issuer", "status", "expiresAt"}]}; status is one of "authorized",
 "expired-refreshable", "needs-authorization". "docker" lists servers Docker's MCP
-gateway authorized in the same credential store that mcp-oauth does not track.
+gateway authorized in the same credential store that mcp-oauth does not track; their
+"url" is Docker's resourceUrl (may be the bare origin) and "issuer" is null for
+entries the gateway wrote (it keeps none; "import docker" finds it by discovery).
 
 Examples:
   mcp-oauth ls
@@ -48,8 +50,10 @@ Examples:
       : (await ctx.engine.dockerServers()).filter((d) => !known.has(d.client.serverName));
     const dockerRows = docker.map(({ client, token }) => ({
       name: client.serverName,
-      url: client.resourceUrl,
-      issuer: client.authorizationServer,
+      // What Docker knows without a network request: the gateway keeps no issuer, and its
+      // resourceUrl may be the server's origin rather than the MCP URL.
+      url: client.resourceUrl ?? null,
+      issuer: client.authorizationServer ?? null,
       ...dockerStatus(token, Date.now()),
     }));
     if (args.values.json) {
@@ -85,8 +89,8 @@ Examples:
         rows.push([
           d.name,
           describeStatus({ state: d.state, expiresAt: d.expiresAt } as ServerStatus),
-          d.issuer,
-          d.url,
+          d.issuer ?? "-",
+          d.url ?? "-",
         ]);
       }
       ctx.io.out(table(rows));
