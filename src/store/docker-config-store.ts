@@ -135,6 +135,11 @@ export class DockerConfigStore implements CredentialStore {
     return h;
   }
 
+  /** The helper `credsStore` names, the only one Docker's MCP gateway reads; undefined without one. */
+  get credsStore(): string | undefined {
+    return this.#config.credsStore;
+  }
+
   /** The config.json these settings came from. */
   get path(): string {
     return this.#path;

@@ -2,6 +2,7 @@
 import { catalogEntryForUrl } from "../../core/catalog.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { compatArg, str } from "../args.ts";
+import { dockerStoreWarning } from "../docker-store-warning.ts";
 import { CLIENT_SECRET_ENV } from "../client-secret.ts";
 import type { Command } from "../command.ts";
 
@@ -57,6 +58,8 @@ Examples:
       resource: args.values["no-resource"] ? false : undefined,
       compat: compatArg("add", str(args, "compat")),
     });
+    const warning = definition.compat === "docker" && dockerStoreWarning(ctx.engine.store);
+    if (warning) ctx.io.err(warning);
     const known = catalogEntryForUrl(definition.url);
     ctx.io.out(
       `${updated ? "Updated" : "Added"} ${name} (${definition.url}${

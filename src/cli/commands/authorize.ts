@@ -1,5 +1,6 @@
 /** `mcp-oauth authorize`: sign in through the browser. @module */
 import { compatArg, str, usageError } from "../args.ts";
+import { dockerStoreWarning } from "../docker-store-warning.ts";
 import type { Command } from "../command.ts";
 import { relativeTime } from "../format.ts";
 import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
@@ -36,6 +37,10 @@ Examples:
       );
     }
     if (compat && def.compat !== compat) await ctx.engine.servers.put(def = { ...def, compat });
+    if (compat || def.compat === "docker") {
+      const warning = dockerStoreWarning(ctx.engine.store);
+      if (warning) ctx.io.err(warning);
+    }
     const { signIn } = await import("../sign-in.ts");
     const done = await signIn(ctx, def, options);
     ctx.io.out(
