@@ -91,7 +91,8 @@ describe("dashboard and CLI share the store (issue 5)", () => {
   it('a refresh that fails while the token still works shows "refresh failing" and the reason', async () => {
     const { engine, post, get } = await setup();
     const issuer = "http://127.0.0.1:9";
-    const url = "https://mcp.example.com/mcp";
+    // On loopback like its issuer: a remote server's may not point at this machine (issue 15).
+    const url = "http://127.0.0.1:8/mcp";
     await engine.servers.put({ name: "flaky", url, issuer });
     await seedToken(engine.store, { issuer, url, access_token: "still-valid", refresh_token: "r" });
     const html = await (await post(`/s/${encodeId("flaky")}/refresh`, {})).text();
