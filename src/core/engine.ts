@@ -533,6 +533,11 @@ export class Engine {
       };
     }
     if (!record) return { ...base, state: "needs-authorization" };
+    // A server shared with Docker's gateway is as fresh as the newer of the two copies.
+    if (await this.#compat(server.name)) {
+      record = await newerDockerToken(this.store, server.name, record, this.#now())
+        .catch(() => undefined) ?? record;
+    }
     const refreshable = !!record.refresh_token;
     const scopes = splitScopes(record.scope);
     const expired = tokenState(record, this.#now()) === "expired";

@@ -267,6 +267,12 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       let gw: GatewayToken = await gatewayRefresh(client, String(shared.refresh_token));
       await helperStore(gatewayTokenEntry({ ...client, zoneOffsetMin: -420 }, gw));
 
+      r = await cli("ls", "--json");
+      assert.equal(
+        JSON.parse(r.stdout).servers[0].expiresAt,
+        new Date(gw.receivedAt + gw.expires_in! * 1000).toISOString(),
+        "ls shows the newer of the two copies",
+      );
       r = await cli("token", "demo");
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim(), gw.access_token, "token serves the gateway's newer token");
