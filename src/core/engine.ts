@@ -116,6 +116,8 @@ export interface Authorized {
   issuer: string;
   scope?: string;
   expiresAt?: number;
+  /** Set when compat "docker" could not write Docker's entries: one line saying why. */
+  dockerNote?: string;
 }
 
 /** Outcome of a revocation: local delete always happens (S23). */
@@ -384,12 +386,19 @@ export class Engine {
         `Signed in to ${server}, but the tokens could not be saved: fix the credential store, then run "mcp-oauth authorize ${server}" again (${detail})`,
     );
     if (await this.#compat(server)) {
-      await mirrorToDocker(this.store, server, record, {
+      const mirrored = await mirrorToDocker(this.store, server, record, {
         client_id: client.client_id,
         client_secret: client.client_secret,
         redirect_uri: client.redirect_uris[0],
         redirect_uris: client.redirect_uris,
       });
+      if (mirrored === "kept-docker-client") {
+        return {
+          ...authorized(server, record),
+          dockerNote:
+            `Docker's gateway has a client of its own for ${server}, and ${record.issuer} did not register mcp-oauth's client for Docker's redirect URI, so Docker's entries were left as they are: each tool keeps its own sign-in.`,
+        };
+      }
     }
     return authorized(server, record);
   }

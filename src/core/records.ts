@@ -53,6 +53,8 @@ export interface ClientRecord {
   client_secret_expires_at?: number;
   token_endpoint_auth_method: AuthMethod;
   redirect_uris: string[];
+  /** Extra redirect URIs the AS refused to register (Docker's, for a shared server): not asked again. */
+  declined_redirect_uris?: string[];
   /** Grant types registered; absent in records written before the device grant. */
   grant_types?: string[];
   registered_at: number;

@@ -101,6 +101,8 @@ export async function ensureClient(
   }
   const key = clientKey(as.issuer);
   let redirectUris = [redirectUri];
+  /** Extra redirect URIs this AS already refused: not asked for again. */
+  let refused: string[] = [];
   if (!input.fresh) {
     const known = await readRecord<ClientRecord>(store, key, "client registration", isClientRecord);
     const expired = known?.client_secret_expires_at &&
@@ -108,8 +110,11 @@ export async function ensureClient(
     const fits = input.device
       ? known?.grant_types?.includes(DEVICE_GRANT)
       : known?.redirect_uris.includes(redirectUri) &&
-        (input.alsoRedirectUris ?? []).every((u) => known.redirect_uris.includes(u));
+        (input.alsoRedirectUris ?? []).every((u) =>
+          known.redirect_uris.includes(u) || known.declined_redirect_uris?.includes(u)
+        );
     if (known && fits && !expired) return known;
+    refused = known?.declined_redirect_uris ?? [];
     // A new redirect URI (another port, the dashboard): keep the old ones in the new
     // registration too, so the CLI and the dashboard do not take turns registering.
     if (known && !expired && !input.device && known.source === "dcr") {
@@ -121,9 +126,10 @@ export async function ensureClient(
       ];
     }
   }
-  const also = input.device
+  const wanted = input.device
     ? []
     : (input.alsoRedirectUris ?? []).filter((u) => !redirectUris.includes(u));
+  const also = wanted.filter((u) => !refused.includes(u));
   if (also.length) {
     try {
       return await register(http, store, input, [...redirectUris, ...also]);
@@ -133,7 +139,8 @@ export async function ensureClient(
       if (!(err instanceof McpOAuthError && err.code === ErrorCode.REGISTRATION_FAILED)) throw err;
     }
   }
-  return await register(http, store, input, redirectUris);
+  // Remember what the AS refused, so the next sign-in does not register again to ask.
+  return await register(http, store, input, redirectUris, wanted.length ? wanted : undefined);
 }
 
 /** Register a client for `redirectUris` (RFC 7591) and remember it for the issuer. */
@@ -142,6 +149,7 @@ async function register(
   store: CredentialStore,
   input: EnsureClientInput,
   redirectUris: string[],
+  declined?: string[],
 ): Promise<ClientRecord> {
   const { as, redirectUri } = input;
   const key = clientKey(as.issuer);
@@ -209,6 +217,7 @@ async function register(
       : undefined,
     token_endpoint_auth_method: isAuthMethod(granted) ? granted : method,
     redirect_uris: redirectUris,
+    ...(declined ? { declined_redirect_uris: declined } : {}),
     grant_types: Array.isArray(registered.grant_types)
       ? registered.grant_types.filter((g) => typeof g === "string")
       : grantTypes,

@@ -38,6 +38,7 @@ import {
   goTime,
 } from "../helpers/docker-gateway.ts";
 import { type Harness, harness, signInServer } from "../helpers/engine-harness.ts";
+import { signIn } from "../helpers/person.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 
 const SLOW = { timeout: 30_000 };
@@ -584,6 +585,69 @@ describe("mcp-oauth → Docker MCP gateway layout, against oidc-provider", () =>
       assert.ok(keys.includes(clientKey(as.issuer)), "the registration is kept");
       assert.equal((await as.introspect(accessToken)).active, false);
       assert.deepEqual(await h.engine.dockerServers(), []);
+    },
+  );
+
+  it(
+    "Storage/docker-compat: an AS that refuses Docker's redirect URI gets a loopback-only client, and a client entry the gateway wrote stays as it was, with a note",
+    SLOW,
+    async () => {
+      // An AS that refuses https redirect URIs for native clients, as some do.
+      let refusals = 0;
+      const refusing = (input: string | URL | Request, init?: RequestInit) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (url === `${as.issuer}/reg` && String(init?.body ?? "").includes("mcp.docker.com")) {
+          refusals++;
+          return Promise.resolve(
+            Response.json({ error: "invalid_redirect_uri" }, { status: 400 }),
+          );
+        }
+        return fetch(input, init);
+      };
+      const h2 = await harness({ fetch: refusing });
+      try {
+        const gateway: GatewayClient = {
+          authorizationEndpoint: `${as.issuer}/auth`,
+          clientId: "the-gateways-own-client",
+          serverName: "demo2",
+          registeredAt: Date.now(),
+          resourceUrl: mcp.url,
+          tokenEndpoint: `${as.issuer}/token`,
+        };
+        await h2.store.store(gatewayClientEntry(gateway));
+        const def: ServerDefinition = { name: "demo2", url: mcp.url, compat: "docker" };
+        await h2.servers.put(def);
+        const d = await h2.engine.discover(def);
+        const registrations = as.counts.registration;
+        const { url } = await h2.engine.beginAuthorization(def, d, {
+          redirectUri: h2.redirectUri,
+        });
+        assert.equal(as.counts.registration, registrations + 1, "registered once, without it");
+        const { callbackUrl } = await signIn(url.href, { stopAtCallback: true });
+        const done = await h2.engine.completeAuthorization(callbackUrl);
+        assert.match(done.dockerNote ?? "", /left as they are: each tool keeps its own sign-in/);
+        const registration = JSON.parse((await h2.store.get(clientKey(as.issuer)))!.Secret);
+        assert.deepEqual(registration.redirect_uris, [h2.redirectUri]);
+        assert.equal(
+          (await h2.store.get(dockerClientKey("demo2")))!.Secret,
+          gatewayClientEntry(gateway).Secret,
+          "the gateway's client entry as Docker wrote it",
+        );
+        assert.equal(
+          await h2.store.get(`${as.issuer}/auth/demo2`),
+          undefined,
+          "no token of ours there",
+        );
+        assert.ok(await h2.engine.getAccessToken(def), "mcp-oauth itself is signed in");
+        // The refusal is remembered: the next sign-in neither asks again nor registers anew.
+        await h2.engine.beginAuthorization(def, await h2.engine.discover(def), {
+          redirectUri: h2.redirectUri,
+        });
+        assert.equal(refusals, 1);
+        assert.equal(as.counts.registration, registrations + 1);
+      } finally {
+        await h2.close();
+      }
     },
   );
 });

@@ -43,6 +43,7 @@ Examples:
     }
     const { signIn } = await import("../sign-in.ts");
     const done = await signIn(ctx, def, options);
+    if (done.dockerNote) ctx.io.err(`warning: ${done.dockerNote}`);
     ctx.io.out(
       `Authorized ${def.name} at ${done.issuer}` +
         (done.scope ? ` with scopes "${done.scope}"` : "") +
