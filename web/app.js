@@ -1,9 +1,58 @@
 // The only script of the dashboard besides htmx (the CSP allows no inline code).
+//
+// The access key: the page that the printed address (/?k=KEY) opens holds it in a meta tag.
+// It never goes into a cookie, which the browser would also send to every other port of
+// 127.0.0.1. This script sends it in a header with every htmx request, puts it in the
+// Authorize form (a plain post that opens a tab), keeps it in this tab's sessionStorage (an
+// origin's own, port included) for a reload, and drops it from the address bar.
+const HEADER = "mcp-oauth-key";
+const STORED = "mcp-oauth-key";
+/** sessionStorage, or nothing where the browser refuses it (then a reload needs the address). */
+const storage = (() => {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+})();
+const meta = document.querySelector('meta[name="mcp-oauth-key"]');
+const key = meta?.content || storage?.getItem(STORED) || "";
+
+if (meta) {
+  storage?.setItem(STORED, meta.content);
+  if (new URLSearchParams(location.search).has("k")) {
+    history.replaceState(null, "", location.pathname);
+  }
+} else if (document.body?.hasAttribute("data-locked")) {
+  // Locked: a reload of "/" in this tab comes back in; a key the dashboard refused (it was
+  // restarted, with a new key) is forgotten, so this happens once.
+  if (new URLSearchParams(location.search).has("k")) storage?.removeItem(STORED);
+  else if (key && location.pathname === "/") location.replace(`/?k=${encodeURIComponent(key)}`);
+}
+
+document.addEventListener("htmx:config:request", (event) => {
+  const request = event.detail?.ctx?.request;
+  if (!request || !key) return;
+  // Only to our own origin.
+  if (new URL(request.action, location.href).origin === location.origin) {
+    request.headers[HEADER] = key;
+  }
+});
+
 // An "Authorize" form opens the sign-in in a new tab; this tab then reloads the
 // server's rows, which poll until the callback has stored the tokens.
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.dataset.refresh) return;
+  // The form's fields are read after this event: the key goes with them.
+  let field = form.querySelector('input[name="k"]');
+  if (!field) {
+    field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "k";
+    form.append(field);
+  }
+  field.value = key;
   const id = form.dataset.refresh;
   // Reload the row until it shows the sign-in waiting (it then polls by itself) or done.
   const reload = (attempt) => {

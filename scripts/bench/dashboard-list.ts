@@ -17,7 +17,7 @@ async function setup(n: number) {
   const app = offlineDashboard({ home, store, servers, secret: KEY });
   return () =>
     app.request("http://127.0.0.1:7777/", {
-      headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` },
+      headers: { host: "127.0.0.1:7777", "mcp-oauth-key": KEY },
     });
 }
 

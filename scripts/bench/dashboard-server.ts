@@ -1,14 +1,13 @@
 /**
  * One server for the dashboard throughput benchmark, served by the runtime adapter:
- * `dashboard` (the real dashboard app, N servers each with a stored token, the key cookie
+ * `dashboard` (the real dashboard app, N servers each with a stored token, the key header
  * required), `bare` (a bare Hono app answering GET / with the very bytes the dashboard's list
- * page renders, as text/html, after the same cookie comparison) or `bare-secure` (the same with
+ * page renders, as text/html, after the same key comparison) or `bare-secure` (the same with
  * the dashboard's security headers).
  *
  *   bun scripts/bench/dashboard-server.ts dashboard|bare|bare-secure N PORT
  */
 import { Hono } from "hono";
-import { getCookie } from "hono/cookie";
 
 import { dashboardSecureHeaders } from "../../src/http/dashboard/app.ts";
 
@@ -16,7 +15,7 @@ import { detectRuntime } from "../../src/runtime/detect.ts";
 import { seedHome } from "../../test/helpers/seed.ts";
 import { offlineDashboard } from "../../test/helpers/offline-dashboard.ts";
 
-/** The cookie value both apps expect. */
+/** The key both apps expect in the mcp-oauth-key header. */
 export const KEY = "bench-key";
 
 const [kind, n, port] = [process.argv[2], Number(process.argv[3] ?? 20), Number(process.argv[4])];
@@ -31,7 +30,7 @@ const real = await dashboard();
 let app: Hono = real;
 if (kind === "bare" || kind === "bare-secure") {
   const page = await (await real.request(`${origin}/`, {
-    headers: { host: `127.0.0.1:${port}`, cookie: `mcp_oauth_key=${KEY}` },
+    headers: { host: `127.0.0.1:${port}`, "mcp-oauth-key": KEY },
   })).text();
   app = new Hono();
   // bare-secure: the same bytes with the dashboard's security headers, the one thing a page
@@ -39,11 +38,11 @@ if (kind === "bare" || kind === "bare-secure") {
   if (kind === "bare-secure") app.use(dashboardSecureHeaders());
   app.get(
     "/",
-    (c) => getCookie(c, "mcp_oauth_key") === KEY ? c.html(page) : c.text("forbidden", 403),
+    (c) => c.req.header("mcp-oauth-key") === KEY ? c.html(page) : c.text("forbidden", 403),
   );
 }
 const res = await app.request(`${origin}/`, {
-  headers: { host: `127.0.0.1:${port}`, cookie: `mcp_oauth_key=${KEY}` },
+  headers: { host: `127.0.0.1:${port}`, "mcp-oauth-key": KEY },
 });
 const body = await res.text();
 if (res.status !== 200 || !body.includes(`server-${n - 1}`)) {

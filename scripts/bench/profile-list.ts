@@ -37,7 +37,7 @@ servers.list = async () => {
 const app = offlineDashboard({ home, store, servers, secret: "k" });
 const req = async () =>
   await (await app.request("http://127.0.0.1:7777/", {
-    headers: { host: "127.0.0.1:7777", cookie: "mcp_oauth_key=k" },
+    headers: { host: "127.0.0.1:7777", "mcp-oauth-key": "k" },
   })).text();
 for (let i = 0; i < 100; i++) await req();
 gets =

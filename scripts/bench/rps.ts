@@ -1,7 +1,7 @@
 /**
  * Requests per second with wrk (Debian: apt-get install wrk) of the relay and of the dashboard's
  * list page, each beside a bare Hono app on the same runtime doing the least the same answer
- * needs (relay: one fixed 302; list page: the same HTML bytes after the same cookie check).
+ * needs (relay: one fixed 302; list page: the same HTML bytes after the same key check).
  * All four servers run at once as separate processes; every round runs them in turn, the order
  * reversed every other round, so machine drift cancels. wrk shares the machine's cores.
  *
@@ -83,7 +83,7 @@ try {
         "-c32",
         `-d${seconds}s`,
         "-H",
-        `Cookie: mcp_oauth_key=${KEY}`,
+        `Mcp-OAuth-Key: ${KEY}`,
         `http://127.0.0.1:${c.port}${c.path}`,
       ], { encoding: "utf8" }).stdout;
       if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${c.name}: errors\n${out}`);

@@ -61,7 +61,7 @@ describe("attacks on the callback of `serve` (issue 10, S15, S16)", () => {
   let c: McpTestServer;
   let home: string;
   let serve: Dashboard;
-  let cookie: string;
+  let key: Record<string, string>;
   let t1: { n: number };
   let t2: { n: number };
 
@@ -69,7 +69,7 @@ describe("attacks on the callback of `serve` (issue 10, S15, S16)", () => {
   async function begin(name: string): Promise<{ url: URL; state: string }> {
     const res = await fetch(`${serve.origin}/s/${encodeId(name)}/authorize`, {
       method: "POST",
-      headers: { origin: serve.origin, cookie },
+      headers: { origin: serve.origin, ...key },
     });
     const html = await res.text();
     recordOutput(`serve authorize ${name}`, html);
@@ -119,7 +119,7 @@ describe("attacks on the callback of `serve` (issue 10, S15, S16)", () => {
     await config.put({ name: "b", url: b.url });
     await config.put({ name: "c", url: c.url });
     serve = await startServe(home);
-    cookie = `mcp_oauth_key=${serve.key}`;
+    key = { "mcp-oauth-key": serve.key };
   }, { timeout: 60_000 });
 
   after(async () => {
@@ -308,7 +308,7 @@ describe("attacks on the callback: an expired state (S15, clock injected)", () =
   const req = (path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set("host", "127.0.0.1:7777");
-    headers.set("cookie", `mcp_oauth_key=${KEY}`);
+    headers.set("mcp-oauth-key", KEY);
     if (init.method === "POST") headers.set("origin", ORIGIN);
     return app.request(`${ORIGIN}${path}`, { ...init, headers });
   };

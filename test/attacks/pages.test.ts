@@ -52,7 +52,7 @@ describe("attacks: hostile strings on the dashboard's pages (issue 10)", () => {
   let shown = 0;
 
   async function req(path: string, method = "GET"): Promise<{ status: number; body: string }> {
-    const headers = new Headers({ host: "127.0.0.1:7777", cookie: "mcp_oauth_key=pages-key" });
+    const headers = new Headers({ host: "127.0.0.1:7777", "mcp-oauth-key": "pages-key" });
     if (method !== "GET") headers.set("origin", ORIGIN);
     const res = await app.request(`${ORIGIN}${path}`, { method, headers });
     const body = await res.text();

@@ -70,7 +70,8 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
   let port: number;
   let host: string;
   let origin: string;
-  let cookie: string;
+  /** The access key as our page sends it. */
+  let keyHeader: [string, string];
   let proxyKey: string;
   let baseline: Record<string, string>;
   const id = encodeId("demo");
@@ -148,7 +149,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
     port = Number(new URL(serve.origin).port);
     host = `127.0.0.1:${port}`;
     origin = `http://${host}`;
-    cookie = `mcp_oauth_key=${serve.key}`;
+    keyHeader = ["Mcp-OAuth-Key", serve.key];
     proxyKey = await new ProxyKeyFile(home).get();
     baseline = await snapshot(home);
   }, { timeout: 60_000 });
@@ -220,9 +221,9 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
       const foreign = `http://${h ?? "evil.example"}`;
       for (const t of targets) {
         const headers: [string, string][] = h === null ? [] : [["Host", h]];
-        // The attacker's page sends its own Origin; give it our cookie and key too, to show
-        // that the Host check alone stops it.
-        headers.push(["Origin", foreign], ["Cookie", cookie], [
+        // The attacker's page sends its own Origin; give it our access key and proxy key too,
+        // to show that the Host check alone stops it.
+        headers.push(["Origin", foreign], keyHeader, [
           "Authorization",
           `Bearer ${proxyKey}`,
         ]);
@@ -257,7 +258,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
       const method = r.method === "ALL" ? "POST" : r.method;
       const auth: [string, string][] = [
         ["Origin", origin],
-        ["Cookie", cookie],
+        keyHeader,
         ["Authorization", `Bearer ${proxyKey}`],
       ];
       for (
@@ -278,7 +279,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
     await assertNothingChanged("two Hosts / absolute-form", before);
   });
 
-  it("cross-site: every state-changing route refuses a foreign, null or missing Origin, even with our cookie", async () => {
+  it("cross-site: every state-changing route refuses a foreign, null or missing Origin, even with our key", async () => {
     const before = mcp.requests;
     const variants: { name: string; headers: [string, string][]; text?: boolean }[] = [
       { name: "foreign Origin", headers: [["Origin", "http://evil.example"]] },
@@ -312,7 +313,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
           const headers: [string, string][] = [
             ["Host", host],
             ...v.headers,
-            ["Cookie", cookie],
+            keyHeader,
             ["Authorization", `Bearer ${proxyKey}`],
           ];
           const res = await send(method, path, headers, body);
@@ -324,7 +325,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
         }
         // No Origin at all: a browser always sends one on a cross-site POST; the dashboard still
         // refuses it, the proxy (whose clients are not browsers) wants its key instead.
-        const res = await send(method, path, [["Host", host], ["Cookie", cookie], [
+        const res = await send(method, path, [["Host", host], keyHeader, [
           "Sec-Fetch-Site",
           "cross-site",
         ]], bodyFor(path));
@@ -346,11 +347,14 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
       for (
         const extra of [
           [],
-          [["Cookie", "mcp_oauth_key=wrong"]],
-          [["Cookie", `mcp_oauth_key=${serve.key.slice(0, -1)}`]],
+          [["Mcp-OAuth-Key", "wrong"]],
+          [["Mcp-OAuth-Key", serve.key.slice(0, -1)]],
+          [["Mcp-OAuth-Key", proxyKey]],
+          // A cookie goes to every port of the host, so the key is never taken from one
+          // (issue 15): not even the right key.
+          [["Cookie", `mcp_oauth_key=${serve.key}`]],
           [["Authorization", `Bearer ${serve.key}`]],
           [["Authorization", `bearer ${proxyKey.slice(0, -1)}x`]],
-          [["Cookie", `mcp_oauth_key=${proxyKey}`]],
         ] as [string, string][][]
       ) {
         const res = await send(
@@ -365,7 +369,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
           `${method} ${path} with ${JSON.stringify(extra)}: ${res.status}`,
         );
       }
-      // The key in the query string is only traded for a cookie on GET; on a POST it is ignored.
+      // The key in the query string counts only on GET; on a POST it is ignored.
       const res = await send(method, `${path}?k=${serve.key}&key=${proxyKey}`, [["Host", host], [
         "Origin",
         origin,
@@ -398,7 +402,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
           `/${p}%00`,
         ]
       ) {
-        // No Origin (the proxy's clients send none) and no cookie: only a public route may answer.
+        // No Origin (the proxy's clients send none) and no key: only a public route may answer.
         const res = await send("POST", target, [["Host", host]], bodyFor(`/${p}`));
         assert.ok(res.status >= 400, `POST ${target} answered ${res.status}`);
       }
@@ -406,7 +410,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
     await assertNothingChanged("path tricks", before);
   });
 
-  it("no GET or HEAD changes anything, even with our cookie, and none opens a state-changing route", async () => {
+  it("no GET or HEAD changes anything, even with our key, and none opens a state-changing route", async () => {
     const before = await snapshot(home);
     for (const r of ROUTES) {
       const path = pathOf(r.path);
@@ -420,7 +424,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
         ) {
           const res = await send(method, target, [
             ["Host", host],
-            ["Cookie", cookie],
+            keyHeader,
             ["Origin", "http://evil.example"],
             ["X-HTTP-Method-Override", "POST"],
             ["X-Method-Override", "DELETE"],
@@ -444,7 +448,7 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
 
   it("control: the same requests from our own page do change things (so the checks above can fail)", async () => {
     const upstream = mcp.requests;
-    const own: [string, string][] = [["Host", host], ["Origin", origin], ["Cookie", cookie]];
+    const own: [string, string][] = [["Host", host], ["Origin", origin], keyHeader];
     const test = await send("POST", `/s/${id}/test`, own, {
       type: "application/x-www-form-urlencoded",
       body: "",

@@ -143,7 +143,7 @@ describe("the dashboard's picker", () => {
     assets,
     listTools: () => Promise.resolve([]),
   });
-  const headers = { host: "127.0.0.1:7777", cookie: "mcp_oauth_key=k-0123456789" };
+  const headers = { host: "127.0.0.1:7777", "mcp-oauth-key": "k-0123456789" };
 
   it("offers the catalog's names in a datalist on the name field; the URL may stay blank", async () => {
     const res = await app.request(`${ORIGIN}/`, { headers });

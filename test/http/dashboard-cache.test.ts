@@ -24,7 +24,7 @@ describe("list page cache (issue 9)", () => {
   let app: ReturnType<typeof dashboardApp>;
   const page = async () => {
     const res = await app.request(`${ORIGIN}/`, {
-      headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` },
+      headers: { host: "127.0.0.1:7777", "mcp-oauth-key": KEY },
     });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "no-store");
@@ -85,7 +85,7 @@ describe("list page cache (issue 9)", () => {
       headers: {
         host: "127.0.0.1:7777",
         origin: ORIGIN,
-        cookie: `mcp_oauth_key=${KEY}`,
+        "mcp-oauth-key": KEY,
       },
     });
     assert.equal(res.status, 200);

@@ -37,7 +37,7 @@ async function setup() {
   });
   const get = async (path: string) =>
     await (await app.request(`http://127.0.0.1:7777${path}`, {
-      headers: { host: "127.0.0.1:7777", cookie: `mcp_oauth_key=${KEY}` },
+      headers: { host: "127.0.0.1:7777", "mcp-oauth-key": KEY },
     })).text();
   const post = (path: string, fields: Record<string, string>) =>
     app.request(`http://127.0.0.1:7777${path}`, {
@@ -45,7 +45,7 @@ async function setup() {
       headers: {
         host: "127.0.0.1:7777",
         origin: "http://127.0.0.1:7777",
-        cookie: `mcp_oauth_key=${KEY}`,
+        "mcp-oauth-key": KEY,
         "content-type": "application/x-www-form-urlencoded",
       },
       body: new URLSearchParams(fields).toString(),

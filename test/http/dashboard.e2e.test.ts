@@ -201,12 +201,18 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
   step("1. the printed address opens the empty dashboard and drops the key", async () => {
     const response = await page.goto(dash!.url);
     assert.equal(response?.status(), 200);
+    await page.waitForURL(`${dash!.origin}/`, { timeout: 5_000 });
     assert.equal(page.url(), `${dash!.origin}/`, "the key is dropped from the address bar");
-    const cookie = (await context.cookies(dash!.origin)).find((c) => c.name === "mcp_oauth_key");
-    assert.ok(cookie, "the access key is kept in a cookie");
-    assert.equal(cookie.value, dash!.key);
-    assert.equal(cookie.httpOnly, true);
-    assert.equal(cookie.sameSite, "Strict");
+    // Never a cookie: cookies ignore ports, so every other service on 127.0.0.1 would get it.
+    assert.deepEqual(await context.cookies(), [], "no cookie at all");
+    assert.equal(
+      await page.evaluate(() =>
+        (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } })
+          .sessionStorage.getItem("mcp-oauth-key")
+      ),
+      dash!.key,
+      "the tab holds the key (its origin's own storage, port included)",
+    );
     assert.equal(await page.title(), "mcp-oauth");
     await waitIn(page, page.getByText("No servers yet"), "the empty list", 5_000);
     assert.equal(await page.locator("tbody[data-server]").count(), 0);

@@ -27,7 +27,8 @@ describe("dashboard routes (issue 5)", () => {
   let store: MemoryStore;
   let engine: Engine;
   let app: ReturnType<typeof dashboardApp>;
-  let cookie = "";
+  /** The key as the page's script sends it, once the page was opened with it. */
+  let key = "";
 
   /** A request as the dashboard's own page would send it; the page goes to the output log. */
   async function req(
@@ -38,7 +39,7 @@ describe("dashboard routes (issue 5)", () => {
     headers.set("host", init.host ?? "127.0.0.1:7777");
     const method = init.method ?? "GET";
     if (method !== "GET" && init.origin !== null) headers.set("origin", init.origin ?? ORIGIN);
-    if (init.withKey !== false && cookie) headers.set("cookie", cookie);
+    if (init.withKey !== false && key) headers.set("mcp-oauth-key", key);
     const res = await app.request(`${ORIGIN}${path}`, { ...init, method, headers });
     if (OUTPUT_LOG) {
       recordOutput(`dashboard ${method} ${path.split("?")[0]}`, await res.clone().text());
@@ -89,20 +90,20 @@ describe("dashboard routes (issue 5)", () => {
       );
     });
 
-    it("is locked without the key, refuses a wrong key, and trades the right key for a strict cookie", async () => {
+    it("is locked without the key, refuses a wrong key, and opens with the right one, which the page holds (no cookie)", async () => {
       const locked = await req("/", { withKey: false });
       assert.equal(locked.status, 401);
       assert.match(await locked.text(), /open the address that `mcp-oauth serve` printed/);
       assert.equal((await req("/?k=wrong-key-0123456789", { withKey: false })).status, 403);
       const res = await req(`/?k=${KEY}`, { withKey: false });
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get("location"), "/", "the key leaves the address bar");
-      const set = res.headers.get("set-cookie") ?? "";
-      assert.match(set, /HttpOnly/i);
-      assert.match(set, /SameSite=Strict/i);
-      cookie = set.split(";")[0]!;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("set-cookie"), null, "never a cookie: cookies ignore ports");
+      const html = await res.text();
+      assert.match(html, /<h1>mcp-oauth<\/h1>/);
+      assert.ok(html.includes(`<meta name="mcp-oauth-key" content="${KEY}">`), "for the script");
+      key = KEY;
       const page = await req("/");
-      assert.equal(page.status, 200);
+      assert.equal(page.status, 200, "with the key in its header");
       assert.match(await page.text(), /<h1>mcp-oauth<\/h1>/);
     });
 

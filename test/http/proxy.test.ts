@@ -171,7 +171,7 @@ describe("MCP proxy at /mcp/<name> (issue 7)", () => {
       return true;
     });
     const row = await (await fetch(`${base}/s/${encodeId("unsigned")}/row`, {
-      headers: { cookie: "mcp_oauth_key=dashboard-key" },
+      headers: { "mcp-oauth-key": "dashboard-key" },
     })).text();
     assert.match(row, /An MCP client is waiting: no valid token\. Press Authorize\./);
   });

@@ -15,9 +15,11 @@ Sign-ins started there come back to /callback on the same port. It also serves
 an authenticating MCP proxy at /mcp/<name> for clients that cannot do OAuth
 (they present mcp-oauth's proxy key; see "mcp-oauth config").
 
-The address printed at start carries a per-launch access key once; the browser
-then keeps it in a cookie. Requests must name this host (DNS rebinding) and
-changes must come from the dashboard's own origin.
+The address printed at start carries a per-launch access key once; the page then
+holds it and sends it in a header (never a cookie: cookies go to every port of
+127.0.0.1). A reload in the same tab keeps working; a new tab needs the address.
+Requests must name this host (DNS rebinding) and changes must come from the
+dashboard's own origin.
 
 Options:
   --port N         port to listen on (default 7777; 0 picks a free one)

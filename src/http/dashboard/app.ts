@@ -21,6 +21,7 @@ import {
   clearDetails,
   errorPage,
   errorPanel,
+  lockedPage,
   mainSection,
   page,
   redirectPage,
@@ -49,7 +50,6 @@ export interface DashboardOptions {
   now?: () => number;
 }
 
-const COOKIE = "mcp_oauth_key";
 const CSS = "/assets/app.css";
 
 /** Build the dashboard app. */
@@ -70,11 +70,14 @@ export function dashboardApp(o: DashboardOptions): Hono {
     hosts: o.hosts,
     origins: o.hosts.map((h) => `http://${h}`),
     secret: o.secret,
-    cookie: COOKIE,
     // The proxy checks its own key; MCP clients are not browsers and send no Origin.
     isPublic: (path) =>
       path === "/callback" || path.startsWith("/assets/") || path.startsWith("/mcp/"),
     originOptional: (path) => path.startsWith("/mcp/"),
+    // To a navigation a page, whose script takes the tab back in when it still holds the key;
+    // to htmx (its requests say so) the line alone, shown where the answer goes.
+    refusal: (c, message, status) =>
+      c.req.header("hx-request") ? c.text(message, status) : c.html(lockedPage(message), status),
   }));
   app.use(async (c, next) => {
     await next();
@@ -105,7 +108,13 @@ export function dashboardApp(o: DashboardOptions): Hono {
     const key = listPageKey();
     if (key !== undefined && listPage?.key === key) return c.html(listPage.body);
     const body = String(
-      await page({ store: o.engine.store.name, home: o.home, rows: await allRows(), now: now() }),
+      await page({
+        store: o.engine.store.name,
+        home: o.home,
+        rows: await allRows(),
+        now: now(),
+        key: o.secret,
+      }),
     );
     if (key !== undefined && key === listPageKey()) listPage = { key, body };
     return c.html(body);

@@ -50,14 +50,20 @@ export interface AddFormValues {
   noResource?: boolean;
 }
 
-/** The whole page. */
-export function page(model: { store: string; home: string; rows: RowView[]; now: number }): Html {
+/**
+ * The whole page. It holds the access key (`key`) for its script, which sends it in a header
+ * with every request: the key lives in the page, never in a cookie (cookies ignore ports).
+ */
+export function page(
+  model: { store: string; home: string; rows: RowView[]; now: number; key: string },
+): Html {
   return html`
     <!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="mcp-oauth-key" content="${model.key}">
         <title>mcp-oauth</title>
         <link rel="stylesheet" href="/assets/app.css">
         <script src="/assets/htmx.min.js" defer></script>
@@ -356,6 +362,27 @@ export function claimsPanel(
         `
       )}</tbody>
     </table>
+  `;
+}
+
+/**
+ * The answer without the access key (or with a wrong one). Its script takes the tab back in
+ * when the tab still holds the key (a reload), or forgets a key that is refused.
+ */
+export function lockedPage(message: string): Html {
+  return html`
+    <!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8">
+        <title>mcp-oauth: locked</title>
+        <link rel="stylesheet" href="/assets/app.css">
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body data-locked>
+        <p>${message}</p>
+      </body>
+    </html>
   `;
 }
 
