@@ -133,6 +133,10 @@ export function toDockerEntries(
     token_type: record.token_type,
     ...(record.refresh_token ? { refresh_token: record.refresh_token } : {}),
     ...(record.expires_at ? { expiry: new Date(record.expires_at).toISOString() } : {}),
+    // As golang.org/x/oauth2 keeps it: the lifetime the token response gave, in seconds.
+    ...(record.expires_at && record.expires_at > record.obtained_at
+      ? { expires_in: Math.round((record.expires_at - record.obtained_at) / 1000) }
+      : {}),
   };
   return [
     {
@@ -177,7 +181,7 @@ export function fromDockerEntries(
     refresh_token: token.refresh_token,
     scope: client.requiredScopes?.join(" "),
     expires_at: expiry,
-    obtained_at: now,
+    obtained_at: dockerObtainedAt(token, now),
   };
 }
 
@@ -188,6 +192,18 @@ export function fromDockerEntries(
 export function dockerExpiry(token: DockerToken): number | undefined {
   const at = token.expiry ? Date.parse(token.expiry) : NaN;
   return Number.isFinite(at) && at > 0 ? at : undefined;
+}
+
+/**
+ * When Docker's token was issued: its expiry less `expires_in` (the gateway keeps both), else
+ * `now`. Refreshing ahead of expiry is scaled by the token's lifetime, so it matters.
+ */
+export function dockerObtainedAt(token: DockerToken, now: number): number {
+  const expiry = dockerExpiry(token);
+  const lifetime = typeof token.expires_in === "number" && token.expires_in > 0
+    ? token.expires_in * 1000
+    : undefined;
+  return expiry !== undefined && lifetime !== undefined ? Math.min(now, expiry - lifetime) : now;
 }
 
 /** The status `ls` shows for a server Docker authorized, as for our own (S20). */
@@ -299,7 +315,7 @@ export async function newerDockerToken(
     token_type: token.token_type || ours.token_type,
     refresh_token: token.refresh_token || undefined,
     expires_at: expiry,
-    obtained_at: now,
+    obtained_at: dockerObtainedAt(token, now),
   };
   if (!sameClient) {
     next.client_id = client.clientId;

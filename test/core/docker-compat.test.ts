@@ -59,7 +59,7 @@ const CLIENT_FIELDS = [
   "tokenEndpoint",
 ];
 /** The fields of Docker's token entry (oauth2.Token JSON names). */
-const TOKEN_FIELDS = ["access_token", "token_type", "refresh_token", "expiry"];
+const TOKEN_FIELDS = ["access_token", "token_type", "refresh_token", "expiry", "expires_in"];
 /** RFC 3339 as Go's time.Parse(time.RFC3339, …) accepts it. */
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
 
@@ -499,6 +499,7 @@ describe("mcp-oauth → Docker MCP gateway layout, against oidc-provider", () =>
       assert.match(String(t.token_type), /^bearer$/i);
       assert.match(t.expiry as string, RFC3339);
       assert.equal(Date.parse(t.expiry as string), ours.expires_at);
+      assert.equal(t.expires_in, 3600, "the lifetime, as golang.org/x/oauth2 keeps it");
       assert.equal((await as.introspect(t.access_token as string)).active, true);
 
       // The key the gateway computes: {authorizationEndpoint}/{providerName}.
