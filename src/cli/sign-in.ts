@@ -85,14 +85,18 @@ async function browserSignIn(
   const hosts: string[] = [];
   // A browser sent to http://localhost:PORT (a relay forwards there) tries [::1] first: if
   // mcp-oauth did not hold that address, any local program listening on it would get the code.
+  const redirectHost = new URL(options.redirect?.uri ?? "http://127.0.0.1").hostname;
   const namesLocalhost = options.relayUri !== undefined ||
-    ["localhost", "[::1]"].includes(new URL(options.redirect?.uri ?? "http://127.0.0.1").hostname);
+    ["localhost", "[::1]"].includes(redirectHost);
+  // A redirect to another 127.x.y.z is listened on there: on 127.0.0.1 the browser would not
+  // reach mcp-oauth, and any local program listening on that address would get the code.
+  const address = /^127\.\d+\.\d+\.\d+$/.test(redirectHost) ? redirectHost : "127.0.0.1";
   const listener = await listen(
     ctx,
     callbackApp(complete, options.redirect?.path, hosts).fetch,
     preferred,
     required,
-    namesLocalhost,
+    { address, bothLoopbacks: namesLocalhost },
   );
   hosts.push(...listenerHosts(listener.port, options.redirect?.uri));
   const loopbackUri = options.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
@@ -218,9 +222,9 @@ async function joinOther(
 }
 
 /**
- * Listen for the callback on 127.0.0.1 at the first free port of `ports` (else any free one),
- * and with `bothLoopbacks` on [::1] at the same port too: a browser resolves `localhost` to
- * both and tries ::1 first.
+ * Listen for the callback on `address` (127.0.0.1, or the redirect URI's own 127.x.y.z) at the
+ * first free port of `ports` (else any free one), and with `bothLoopbacks` on [::1] at the same
+ * port too: a browser resolves `localhost` to both and tries ::1 first.
  * @see https://datatracker.ietf.org/doc/html/rfc8252#section-8.3
  */
 async function listen(
@@ -228,10 +232,10 @@ async function listen(
   fetch: (req: Request) => Response | Promise<Response>,
   ports: number[],
   required: number | undefined,
-  bothLoopbacks: boolean,
+  { address, bothLoopbacks }: { address: string; bothLoopbacks: boolean },
 ): Promise<Listener> {
   const at = async (port: number): Promise<Listener> => {
-    const v4 = await ctx.runtime.serve(fetch, { hostname: "127.0.0.1", port });
+    const v4 = await ctx.runtime.serve(fetch, { hostname: address, port });
     if (!bothLoopbacks) return v4;
     let v6: Listener;
     try {
@@ -257,7 +261,7 @@ async function listen(
       if (required !== undefined) {
         throw new McpOAuthError(
           ErrorCode.USAGE,
-          `Cannot listen on 127.0.0.1:${required} (${
+          `Cannot listen on ${address}:${required} (${
             (err as Error).message
           }); choose another --port.`,
         );

@@ -4,8 +4,9 @@
  * http://localhost:PORT/callback), browsers resolve `localhost` to ::1 and 127.0.0.1 and try ::1
  * first. The sign-in listener bound only 127.0.0.1, so another local program listening on
  * [::1]:N got the browser's request, code included. Now mcp-oauth holds both addresses, or
- * refuses to start the sign-in when [::1]:N is someone else's. Real CLI runs against the real
- * authorization server and MCP server fixtures.
+ * refuses to start the sign-in when [::1]:N is someone else's. Likewise a redirect URI on
+ * another loopback address (127.0.0.2) is listened on there, not on 127.0.0.1. Real CLI runs
+ * against the real authorization server and MCP server fixtures.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -109,6 +110,46 @@ describe("attacks: the callback on [::1] for localhost redirect URIs (issue 15, 
       await close(squatter.server);
     }
   });
+
+  it(
+    "--redirect-uri http://127.0.0.2:N/…: mcp-oauth listens on 127.0.0.2, where the browser goes",
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const port = await freePort();
+      const cli = startCli([
+        "authorize",
+        "demo",
+        "--redirect-uri",
+        `http://127.0.0.2:${port}/callback`,
+        // A pre-registered client: the test AS takes no such redirect URI in a registration,
+        // and none is needed to see who listens there.
+        "--client-id",
+        "static-127-0-0-2",
+        "--browser",
+        "none",
+        "--timeout",
+        "5",
+      ], { home });
+      try {
+        await cli.waitForStderr(/paste the address/);
+        const res = await rawRequest(
+          port,
+          {
+            target: "/callback?state=stray&code=stray",
+            headers: [["Host", `127.0.0.2:${port}`]],
+          },
+          10_000,
+          "127.0.0.2",
+        );
+        assert.equal(res.status, 400, res.body);
+        assert.match(res.body, /mcp-oauth: Sign-in failed/, "the page is mcp-oauth's own");
+      } finally {
+        await cli.done;
+      }
+    },
+  );
 
   for (
     const [what, redirect] of [
