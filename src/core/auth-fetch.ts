@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ServerDefinition } from "../store/server-registry.ts";
+import type { ServerDefinition } from "./ports.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import type { FetchLike } from "./http.ts";
 import { scopeTokens } from "./scopes.ts";

@@ -16,7 +16,7 @@
  * @see https://github.com/docker/mcp-gateway/blob/main/pkg/oauth/token_store.go
  * @module
  */
-import type { Credential, CredentialStore } from "../store/credential-store.ts";
+import type { Credential, CredentialStore } from "./ports.ts";
 import type { TokenRecord } from "./records.ts";
 
 /**

@@ -9,8 +9,7 @@
  *
  * @module
  */
-import type { CredentialStore } from "../store/credential-store.ts";
-import type { ServerDefinition, ServerRegistry } from "../store/server-registry.ts";
+import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
 import { catalogEntry } from "./catalog.ts";
 import type { Discovery } from "./discover.ts";
 import { type DockerServer, fromDockerEntries } from "./docker-compat.ts";

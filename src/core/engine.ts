@@ -6,8 +6,7 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import type { CredentialStore } from "../store/credential-store.ts";
-import type { ServerDefinition, ServerRegistry } from "../store/server-registry.ts";
+import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
 import { type AuthFetchOptions, createAuthFetch } from "./auth-fetch.ts";
 import { assertPkceS256, authorizationUrl, completeAuthorization } from "./authorization.ts";
 import { type DeviceAuthorization, startDeviceAuthorization } from "./device.ts";

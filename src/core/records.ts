@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CredentialStore } from "../store/credential-store.ts";
+import type { CredentialStore } from "./ports.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 
 /** How the client authenticates at the token endpoint (S10). */

@@ -6,7 +6,7 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import type { CredentialStore } from "../store/credential-store.ts";
+import type { CredentialStore } from "./ports.ts";
 import type { AuthorizationServerMetadata } from "./discover.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { type HttpContext, oauthOptions } from "./http-context.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ServerDefinition } from "../store/server-registry.ts";
+import type { ServerDefinition } from "./ports.ts";
 import { catalogEntry, catalogEntryForUrl } from "./catalog.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { isScopeToken, splitScopes } from "./scopes.ts";

@@ -1,0 +1,89 @@
+/**
+ * The ports of the core: what it needs from storage, defined here and
+ * implemented by src/store (file, helper, memory, config file), so that data
+ * and imports flow one way (cli/http → core ← store).
+ *
+ * @module
+ */
+
+/**
+ * The credential store contract: exactly the Docker credential-helper
+ * protocol (`store`, `get`, `erase`, `list` of {ServerURL, Username, Secret}),
+ * so a file, memory, or any `docker-credential-*` program can hold secrets.
+ * @see https://github.com/docker/docker-credential-helpers#development
+ */
+/** One entry, with the field names of the helper protocol. */
+export interface Credential {
+  /** An absolute URL; keychain helpers parse it. */
+  ServerURL: string;
+  Username: string;
+  Secret: string;
+}
+
+/** Where secrets live. Every method rejects with an McpOAuthError on failure. */
+export interface CredentialStore {
+  /** Shown by `ls`: "file", "memory", "helper:pass", … */
+  readonly name: string;
+  /** The entry for `serverURL`, or undefined when there is none. */
+  get(serverURL: string): Promise<Credential | undefined>;
+  /** Create or replace an entry. A failed write leaves the old entry intact. */
+  store(credential: Credential): Promise<void>;
+  /** Delete an entry; deleting a missing entry is not an error. */
+  erase(serverURL: string): Promise<void>;
+  /** ServerURL → Username of every entry. */
+  list(): Promise<Record<string, string>>;
+  /**
+   * A cheap token that changes whenever the entries may have changed (any
+   * process); absent when the store cannot tell, and then nothing is cached.
+   */
+  stamp?(): string | undefined;
+}
+
+/**
+ * Server definitions (name → URL and options). Never secrets: client secrets
+ * go to the credential store.
+ */
+/** One configured MCP server. */
+export interface ServerDefinition {
+  /** Unique name, or the URL itself for a server used ad hoc. */
+  name: string;
+  /** The MCP endpoint URL. */
+  url: string;
+  /** Scopes that override the spec's selection (S14). */
+  scopes?: string[];
+  /** A pre-registered client id (S9); its secret, if any, is in the credential store. */
+  clientId?: string;
+  /** Client ID Metadata Document URL (S9). */
+  clientMetadataUrl?: string;
+  /** Send RFC 8707 `resource`; false for servers that reject it (S13). */
+  resource?: boolean;
+  /** Which of PRM's authorization servers to use (S4). */
+  authorizationServer?: string;
+  /** Issuer learnt by the last sign-in: where its tokens are keyed. */
+  issuer?: string;
+  /** "docker": also keep Docker MCP gateway's credential layout for this server. */
+  compat?: "docker";
+  /** True when the server was used by URL without `add`. */
+  adhoc?: boolean;
+}
+
+/** Where definitions live; the file implementation is src/store/config-file.ts. */
+export interface ServerRegistry {
+  list(): Promise<ServerDefinition[]>;
+  get(name: string): Promise<ServerDefinition | undefined>;
+  /** Create or replace by name. */
+  put(definition: ServerDefinition): Promise<void>;
+  /** True when something was removed. */
+  remove(name: string): Promise<boolean>;
+  /**
+   * Replace the definition `name` with what `change` makes of the current one (undefined when
+   * there is none) in one step, so a change another process made in between is not lost.
+   * Resolves to the definition it replaced.
+   */
+  upsert(
+    name: string,
+    change: (current: ServerDefinition | undefined) => ServerDefinition,
+  ): Promise<ServerDefinition | undefined>;
+  /** Changes whenever the definitions may have changed; see CredentialStore.stamp. */
+  stamp?(): string | undefined;
+}
