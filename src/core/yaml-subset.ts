@@ -13,9 +13,19 @@
 /** A YAML file that this reader cannot read; `line` is 1-based. */
 export class YamlSubsetError extends Error {
   constructor(message: string, readonly line: number) {
-    super(`line ${line}: ${message}`);
+    // Messages quote the input ("bad escape \x4…"): a control character quoted raw would
+    // break the one-line message (a lone CR) or act on the terminal, so it is shown escaped.
+    super(`line ${line}: ${message.replace(CONTROLS, escapeControl)}`);
     this.name = "YamlSubsetError";
   }
+}
+
+/** C0 and C1 controls, DEL, line and paragraph separators and bidirectional controls. */
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+function escapeControl(ch: string): string {
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
 /** Deeper nesting is refused: catalogs are a few levels deep, and recursion must not overflow. */
