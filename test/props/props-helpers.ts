@@ -10,6 +10,33 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
 
+/**
+ * Replaying a failure: fast-check's error names the seed and path of the failing run
+ * (`{ seed: 1234, path: "0:1" }`); MCP_OAUTH_PROPS_SEED=1234 MCP_OAUTH_PROPS_PATH=0:1 runs
+ * every property of this process from that seed (run one file, and one test with -t / --filter).
+ * Without them each property gets its own random seed, which its failure prints.
+ * @see https://fast-check.dev/docs/tutorials/quick-start/read-test-reports/
+ */
+export const REPLAY: { seed?: number; path?: string } = configureReplay(
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {},
+);
+
+function configureReplay(
+  env: Record<string, string | undefined>,
+): { seed?: number; path?: string } {
+  const seed = env.MCP_OAUTH_PROPS_SEED;
+  if (!seed) return {};
+  if (!/^-?\d+$/.test(seed)) {
+    throw new Error(`MCP_OAUTH_PROPS_SEED must be an integer, not "${seed}".`);
+  }
+  const replay = {
+    seed: Number(seed),
+    ...(env.MCP_OAUTH_PROPS_PATH ? { path: env.MCP_OAUTH_PROPS_PATH } : {}),
+  };
+  fc.configureGlobal({ ...fc.readConfigureGlobal(), ...replay });
+  return replay;
+}
+
 /** Names that collide with members of Object.prototype when used as plain-object keys. */
 export const PROTO_KEYS: readonly string[] = [
   "__proto__",
