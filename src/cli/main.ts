@@ -10,6 +10,7 @@ import { parseCommandArgs } from "./args.ts";
 import { resolveClientSecret } from "./client-secret.ts";
 import { COMMAND_NAMES, loadCommand, loadCommands } from "./commands/index.ts";
 import { createContext, type Io } from "./context.ts";
+import { didYouMean } from "./suggest.ts";
 
 import { BUILD, VERSION } from "./version.ts";
 
@@ -27,13 +28,12 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
   const { name, rest } = split;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;
-    if (topic && !COMMAND_NAMES.includes(topic)) {
-      return fail(
-        io,
-        new McpOAuthError(ErrorCode.USAGE, `Unknown command "${topic}"; see "mcp-oauth help".`),
-      );
+    if (topic && topic !== "help" && !COMMAND_NAMES.includes(topic)) {
+      return fail(io, unknownCommand(topic));
     }
-    io.out(topic ? await commandHelp(topic) : await generalHelp());
+    io.out(
+      topic === "help" ? HELP_HELP : topic ? await commandHelp(topic) : await generalHelp(),
+    );
     return name || topic ? EXIT.ok : EXIT.usage;
   }
   if (name === "--version" || name === "-v") {
@@ -43,12 +43,7 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
     return EXIT.ok;
   }
   const command = await loadCommand(name);
-  if (!command) {
-    return fail(
-      io,
-      new McpOAuthError(ErrorCode.USAGE, `Unknown command "${name}"; see "mcp-oauth help".`),
-    );
-  }
+  if (!command) return fail(io, unknownCommand(name));
   try {
     const args = parseCommandArgs(name, rest, command.options, command.positionals);
     if (args.values.help) {
@@ -87,6 +82,26 @@ function leadingGlobals(argv: string[]): { name?: string; rest: string[] } {
   }
   return { name: argv[i], rest: [...moved, ...argv.slice(i + 1)] };
 }
+
+/** "Unknown command", with the commands it is close to (a typo such as "authorise"). */
+function unknownCommand(name: string): McpOAuthError {
+  const hint = didYouMean(name, [...COMMAND_NAMES, "help"]);
+  return new McpOAuthError(
+    ErrorCode.USAGE,
+    hint
+      ? `Unknown command "${name}";${hint} See "mcp-oauth help".`
+      : `Unknown command "${name}"; see "mcp-oauth help".`,
+  );
+}
+
+const HELP_HELP = `mcp-oauth help [command]
+
+Shows every command (without one), or a command's options, --json output and
+examples; "mcp-oauth <command> --help" does the same.
+
+Examples:
+  mcp-oauth help
+  mcp-oauth help authorize`;
 
 function fail(io: Io, err: unknown): number {
   if (err instanceof McpOAuthError) {
