@@ -1,0 +1,3 @@
+import relay from "../../src/relay.ts";
+
+export default relay satisfies Deno.ServeDefaultExport;
