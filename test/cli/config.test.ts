@@ -15,15 +15,17 @@ describe("config snippets and the proxy key (issue 7)", () => {
   it("stdio snippets for Claude Desktop, Cursor and VS Code", async () => {
     const claude = JSON.parse((await run("config", "notion", "--client", "claude")).out.join(""));
     assert.deepEqual(claude, {
-      mcpServers: { notion: { command: "mcp-oauth", args: ["stdio", "notion"] } },
+      mcpServers: { notion: { command: "mcp-oauth", args: ["stdio", "notion", "--home", home] } },
     });
     const cursor = JSON.parse((await run("config", "notion", "--client", "cursor")).out.join(""));
     assert.deepEqual(cursor, {
-      mcpServers: { notion: { command: "mcp-oauth", args: ["stdio", "notion"] } },
+      mcpServers: { notion: { command: "mcp-oauth", args: ["stdio", "notion", "--home", home] } },
     });
     const vscode = JSON.parse((await run("config", "notion", "--client", "vscode")).out.join(""));
     assert.deepEqual(vscode, {
-      servers: { notion: { type: "stdio", command: "mcp-oauth", args: ["stdio", "notion"] } },
+      servers: {
+        notion: { type: "stdio", command: "mcp-oauth", args: ["stdio", "notion", "--home", home] },
+      },
     });
   });
 

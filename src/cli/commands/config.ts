@@ -1,9 +1,8 @@
 /** `mcp-oauth config`: MCP client configuration snippets. @module */
 import { ProxyKeyFile } from "../../store/proxy-key.ts";
 import { int, str, usageError } from "../args.ts";
+import { carriedGlobals, type ClientName, CLIENTS, clientSnippet } from "../client-config.ts";
 import type { Command } from "../command.ts";
-
-const CLIENTS = ["claude", "cursor", "vscode"] as const;
 
 export const config: Command = {
   name: "config",
@@ -12,7 +11,9 @@ export const config: Command = {
   details: `Prints JSON to paste into the client's MCP configuration, using either the stdio
 bridge ("mcp-oauth stdio NAME", the default) or the local proxy of "mcp-oauth serve"
 (http://127.0.0.1:PORT/mcp/NAME with the proxy key as a bearer token; the client never
-sees the server's own token).
+sees the server's own token). A --home, --store or --insecure-http this command was
+given (or found in $MCP_OAUTH_HOME, $MCP_OAUTH_STORE) is repeated in the stdio command,
+so the client's mcp-oauth finds the same servers and tokens.
 
   claude   claude_desktop_config.json ("mcpServers"; stdio only)
   cursor   ~/.cursor/mcp.json ("mcpServers")
@@ -47,23 +48,24 @@ Examples:
       );
     }
     const port = int("config", args, "port", 1, 65_535) ?? 7777;
-    let entry: Record<string, unknown>;
-    if (transport === "stdio") {
-      entry = { command: "mcp-oauth", args: ["stdio", name] };
-      if (client === "vscode") entry = { type: "stdio", ...entry };
-    } else {
-      const key = await new ProxyKeyFile(ctx.home).get();
-      entry = {
-        url: `http://127.0.0.1:${port}/mcp/${name}`,
-        headers: { Authorization: `Bearer ${key}` },
-      };
-      if (client === "vscode") entry = { type: "http", ...entry };
-    }
-    const root = client === "vscode" ? "servers" : "mcpServers";
-    ctx.io.out(JSON.stringify({ [root]: { [name]: entry } }, null, 2));
+    const globals = await carriedGlobals(ctx, args);
+    const snippet = clientSnippet(client as ClientName, {
+      name,
+      transport,
+      port,
+      globals,
+      proxyKey: transport === "proxy" ? await new ProxyKeyFile(ctx.home).get() : "",
+    });
+    ctx.io.out(JSON.stringify(snippet, null, 2));
     if (transport === "proxy") {
-      ctx.io.err(`The proxy runs with "mcp-oauth serve --port ${port}"; keep it running.`);
+      const serve = ["mcp-oauth", "serve", "--port", String(port), ...globals.map(shellWord)];
+      ctx.io.err(`The proxy runs with "${serve.join(" ")}"; keep it running.`);
     }
     return 0;
   },
 };
+
+/** A word as a POSIX shell reads it back: quoted unless plainly safe. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
