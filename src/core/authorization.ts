@@ -7,7 +7,8 @@
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import type { PendingAuthorization } from "./flows.ts";
-import { type HttpContext, oauthOptions } from "./http-context.ts";
+import type { HttpContext } from "./http-context.ts";
+import { recordPolicy } from "./request-policy.ts";
 import { lenientTokenResponse } from "./lenient.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import { NetworkError } from "./http.ts";
@@ -116,7 +117,7 @@ export async function completeAuthorization(
       checked,
       p.redirectUri,
       p.codeVerifier,
-      oauthOptions(http, {
+      recordPolicy(http, p, "sign-in").oauth(p.as.token_endpoint!, "AS metadata token_endpoint", {
         additionalParameters: p.sendResource ? { resource: p.resourceIndicator } : undefined,
       }),
     );

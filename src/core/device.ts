@@ -7,7 +7,8 @@
 import * as oauth from "oauth4webapi";
 import type { AuthorizationServerMetadata } from "./discover.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
-import { type HttpContext, oauthOptions } from "./http-context.ts";
+import type { HttpContext } from "./http-context.ts";
+import { recordPolicy } from "./request-policy.ts";
 import { lenientTokenResponse } from "./lenient.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import type { ClientRecord, TokenRecord } from "./records.ts";
@@ -54,11 +55,8 @@ export async function startDeviceAuthorization(
       `${as.issuer} does not offer the device authorization grant; use --browser none to sign in on another machine instead.`,
     );
   }
-  assertAllowedUrl(
-    parseUrl(as.device_authorization_endpoint, "device_authorization_endpoint"),
-    "device_authorization_endpoint",
-    http.allowInsecureHttp,
-  );
+  // Every request of this sign-in goes where the server and its AS may be reached.
+  const policy = recordPolicy(http, { resource: input.resource, issuer: as.issuer }, "sign-in");
   const { client, auth } = clientAuth(record);
   const params: Record<string, string> = {};
   if (input.scopes.length) params.scope = input.scopes.join(" ");
@@ -70,7 +68,7 @@ export async function startDeviceAuthorization(
       client,
       auth,
       params,
-      oauthOptions(http),
+      policy.oauth(as.device_authorization_endpoint, "device_authorization_endpoint"),
     );
     started = await oauth.processDeviceAuthorizationResponse(as, client, res);
   } catch (err) {
@@ -108,7 +106,7 @@ export async function startDeviceAuthorization(
             client,
             auth,
             started.device_code,
-            oauthOptions(http, {
+            policy.oauth(as.token_endpoint!, "AS metadata token_endpoint", {
               additionalParameters: input.sendResource
                 ? { resource: input.resourceIndicator }
                 : undefined,

@@ -8,9 +8,9 @@
  */
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
-import { HostScope } from "./host-policy.ts";
 import { NetworkError } from "./http.ts";
 import type { HttpContext } from "./http-context.ts";
+import { RequestPolicy } from "./request-policy.ts";
 import { Trace } from "./trace.ts";
 import {
   assertAllowedUrl,
@@ -51,6 +51,8 @@ export interface Discovery {
   /** True when the server has no PRM (2025-03-26 servers, S7). */
   legacy: boolean;
   trace: Trace;
+  /** Where this server's requests may go (the server's and its AS's hosts): sign-in uses it. */
+  policy: RequestPolicy;
 }
 
 /** Options for {@link discover}. */
@@ -115,8 +117,8 @@ export async function discover(
   );
   const resource = canonicalResource(server);
   const trace = new Trace(options.clock);
-  // SSRF guard: what metadata names may only lead to the server's own hosts.
-  const scope = new HostScope(server, http.allowedHosts);
+  // Every URL below is allowed by this policy before it is requested (https, SSRF guard).
+  const policy = new RequestPolicy(http, server);
   const wellKnown = options.resourceMetadataUrl
     ? [options.resourceMetadataUrl]
     : protectedResourceMetadataUrls(server);
@@ -130,7 +132,7 @@ export async function discover(
   const skipWellKnown = !!given?.resourceMetadata && !options.resourceMetadataUrl;
   const [probed, firstPrm] = await Promise.all([
     given ? challenged(given, server, trace) : probe(http, server, trace),
-    skipWellKnown ? undefined : fetchPrm(http, first!, resource, trace, 1),
+    skipWellKnown ? undefined : fetchPrm(http, policy, first!, resource, trace, 1),
   ]);
   const candidates = firstPrm ? [firstPrm] : [];
   let round = given && skipWellKnown ? 0 : 1;
@@ -141,7 +143,16 @@ export async function discover(
   if (fromHeader && !options.resourceMetadataUrl) {
     // S1: the header's URL wins; fetch it unless round 1 already did.
     const known = candidates.find((c) => c.url === fromHeader);
-    const named = known ?? await fetchPrm(http, fromHeader, resource, trace, ++round, scope);
+    const named = known ??
+      await fetchPrm(
+        http,
+        policy,
+        fromHeader,
+        resource,
+        trace,
+        ++round,
+        "The resource_metadata URL",
+      );
     // S1: "use exactly that URL": a server that names its metadata is no 2025-03-26 server,
     // so neither the well-known URLs nor the S7 fallback may stand in for it.
     if (!named.ok) {
@@ -160,7 +171,9 @@ export async function discover(
   ordered.push(...candidates.filter((c) => c.url !== fromHeader));
   if (!fromHeader && firstPrm && !firstPrm.ok && !isFatal(firstPrm.error) && later.length) {
     round++;
-    for (const url of later) ordered.push(await fetchPrm(http, url, resource, trace, round));
+    for (const url of later) {
+      ordered.push(await fetchPrm(http, policy, url, resource, trace, round));
+    }
   }
   const prmResult = pick(ordered, trace, "prm");
 
@@ -217,11 +230,11 @@ export async function discover(
       `The authorization server ${issuer} has a query or fragment, which an issuer may not have (RFC 8414 §2); tell the server's operator.`,
     );
   }
-  scope.adoptIssuer(issuerUrl, "Authorization server");
+  policy.adoptIssuer(issuerUrl, "Authorization server");
   round++;
   const asCandidates = await Promise.all(
     authorizationServerMetadataUrls(issuerUrl).map((url) =>
-      fetchAsMetadata(http, url, issuerUrl, trace, round, legacy ? server : undefined)
+      fetchAsMetadata(http, policy, url, issuerUrl, trace, round, legacy ? server : undefined)
     ),
   );
   const asResult = pick(asCandidates, trace, "as-metadata");
@@ -274,14 +287,7 @@ export async function discover(
       );
     }
     if (value !== undefined) {
-      const url = scope.check(
-        assertAllowedUrl(
-          parseUrl(value, `AS metadata ${key}`),
-          `AS metadata ${key}`,
-          http.allowInsecureHttp,
-        ),
-        `AS metadata ${key}`,
-      );
+      const url = policy.allow(value, `AS metadata ${key}`);
       // Kept as the URL parser writes it, so no control character is ever printed or sent.
       as = { ...as, [key]: url.href };
     }
@@ -308,6 +314,7 @@ export async function discover(
     as,
     legacy,
     trace,
+    policy,
   };
 }
 
@@ -379,13 +386,14 @@ async function probe(http: HttpContext, server: URL, trace: Trace) {
 
 async function fetchPrm(
   http: HttpContext,
+  policy: RequestPolicy,
   url: string,
   resource: string,
   trace: Trace,
   round: number,
-  scope?: HostScope,
+  named?: string,
 ): Promise<Fetched<ResourceMetadata>> {
-  return await fetchJson(http, url, trace, round, "prm", scope, async (res) => {
+  return await fetchJson(http, policy, url, trace, round, "prm", named, async (res) => {
     try {
       return await oauth.processResourceDiscoveryResponse(new URL(resource), res);
     } catch (err) {
@@ -451,13 +459,14 @@ function sameResource(a: string, b: string): boolean {
  */
 async function fetchAsMetadata(
   http: HttpContext,
+  policy: RequestPolicy,
   url: string,
   issuer: URL,
   trace: Trace,
   round: number,
   legacyServer?: URL,
 ): Promise<Fetched<AuthorizationServerMetadata>> {
-  return await fetchJson(http, url, trace, round, "as-metadata", undefined, async (res) => {
+  return await fetchJson(http, policy, url, trace, round, "as-metadata", undefined, async (res) => {
     const copy = legacyServer ? res.clone() : undefined;
     try {
       return await oauth.processDiscoveryResponse(issuer, res);
@@ -487,20 +496,23 @@ async function fetchAsMetadata(
 
 async function fetchJson<T>(
   http: HttpContext,
+  policy: RequestPolicy,
   url: string,
   trace: Trace,
   round: number,
   kind: "prm" | "as-metadata",
-  scope: HostScope | undefined,
+  named: string | undefined,
   process: (res: Response) => Promise<T>,
 ): Promise<Fetched<T>> {
   const started = trace.clock();
   let status: number | undefined;
   try {
     const what = kind === "prm" ? "Resource metadata URL" : "Metadata URL";
-    const target = assertAllowedUrl(parseUrl(url, what), what, http.allowInsecureHttp);
-    // Only the URL from the 401 header has a scope: the well-known ones are built on origins we trust.
-    scope?.check(target, "The resource_metadata URL");
+    // The scheme is named as a metadata URL; a host outside the server's, as where it came from.
+    const target = policy.allow(
+      assertAllowedUrl(parseUrl(url, what), what, http.allowInsecureHttp),
+      named ?? what,
+    );
     const res = await http.bounded(target, { headers: { accept: "application/json" } });
     status = res.status;
     if (res.status !== 200) {

@@ -20,7 +20,7 @@ import {
 } from "./docker-compat.ts";
 import { type DockerImport, importDockerServers } from "./docker-import.ts";
 import { discover, type Discovery } from "./discover.ts";
-import { HostScope } from "./host-policy.ts";
+import { RequestPolicy } from "./request-policy.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
@@ -50,7 +50,7 @@ import {
   validateServerInput,
 } from "./server-input.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
-import { assertAllowedUrl, authorizationServerMetadataUrls, canonicalResource } from "./urls.ts";
+import { authorizationServerMetadataUrls, canonicalResource } from "./urls.ts";
 import type { BearerChallenge } from "./www-authenticate.ts";
 
 /** What `createEngine` needs. Only `store` and `servers` are required. */
@@ -308,6 +308,7 @@ export class Engine {
       now: this.#now(),
       trace: discovery.trace,
       device,
+      policy: discovery.policy,
       // A server shared with Docker's gateway: the client mcp-oauth writes into Docker's entry
       // must also serve `docker mcp oauth authorize`, which signs in through Docker's redirect.
       alsoRedirectUris: (await this.#compat(server.name)) ? [DOCKER_REDIRECT_URI] : undefined,
@@ -404,21 +405,15 @@ export class Engine {
 
   /** The AS's revocation endpoint, from its metadata; undefined when unknown or unreachable. */
   async #revocationEndpoint(issuer: string): Promise<string | undefined> {
+    const policy = new RequestPolicy(this.http, issuer, "Authorization server");
     for (const url of authorizationServerMetadataUrls(new URL(issuer))) {
       try {
-        const res = await this.http.bounded(url, { headers: { accept: "application/json" } });
+        const res = await this.http.bounded(policy.allow(url, "Metadata URL"), {
+          headers: { accept: "application/json" },
+        });
         if (res.status !== 200) continue;
         const as = await oauth.processDiscoveryResponse(new URL(issuer), res);
-        if (as.revocation_endpoint) {
-          new HostScope(new URL(issuer), this.http.allowedHosts).check(
-            assertAllowedUrl(
-              new URL(as.revocation_endpoint),
-              "revocation_endpoint",
-              this.http.allowInsecureHttp,
-            ),
-            "revocation_endpoint",
-          );
-        }
+        if (as.revocation_endpoint) policy.allow(as.revocation_endpoint, "revocation_endpoint");
         return as.revocation_endpoint;
       } catch { /* try the next metadata URL */ }
     }

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import * as oauth from "oauth4webapi";
 import {
   boundedFetch,
   DEFAULT_LIMITS,
@@ -44,19 +43,5 @@ export function createHttpContext(
     limits,
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     allowedHosts: options.allowedHosts ?? [],
-  };
-}
-
-/**
- * Options for every oauth4webapi call. `allowInsecureRequests` is on because
- * the engine has already checked each endpoint with `assertAllowedUrl`
- * (https, or http on loopback, or the user's explicit opt-in): this is the one
- * place where that switch is set.
- */
-export function oauthOptions(http: HttpContext, extra: Record<string, unknown> = {}) {
-  return {
-    [oauth.customFetch]: http.bounded as typeof fetch,
-    [oauth.allowInsecureRequests]: true,
-    ...extra,
   };
 }

@@ -8,48 +8,28 @@
  *
  * @module
  */
-import { HostScope } from "./host-policy.ts";
 import type { HttpContext } from "./http-context.ts";
 import type { TokenRecord } from "./records.ts";
-import { assertAllowedUrl, parseUrl } from "./urls.ts";
+import { recordPolicy } from "./request-policy.ts";
 
 /** The endpoints of a token record that receive secrets. */
 const ENDPOINTS = ["token_endpoint", "revocation_endpoint"] as const;
 
 /**
  * Throw INSECURE_URL or UNTRUSTED_HOST (one line naming the endpoint and the way out) unless
- * every endpoint of `record` may receive its tokens.
+ * every endpoint of `record` may receive its tokens (checked up front, before a local delete;
+ * every request checks its own URL again through the same policy).
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1#section-1.5
  * @see https://datatracker.ietf.org/doc/html/rfc9728#section-7
  */
 export function assertRecordEndpoints(
   record: Pick<TokenRecord, "resource" | "issuer" | (typeof ENDPOINTS)[number]>,
-  http: Pick<HttpContext, "allowInsecureHttp" | "allowedHosts">,
+  http: Pick<HttpContext, "bounded" | "allowInsecureHttp" | "allowedHosts">,
   source = "stored token",
 ): void {
-  const what = (name: string) => `The ${source}'s ${name}`;
-  const scope = new HostScope(
-    assertAllowedUrl(
-      parseUrl(record.resource, what("server URL")),
-      what("server URL"),
-      http.allowInsecureHttp,
-    ),
-    http.allowedHosts,
-  );
-  scope.adoptIssuer(
-    assertAllowedUrl(
-      parseUrl(record.issuer, what("issuer")),
-      what("issuer"),
-      http.allowInsecureHttp,
-    ),
-    what("issuer"),
-  );
+  const policy = recordPolicy(http, record, source);
   for (const key of ENDPOINTS) {
     const value = record[key];
-    if (value === undefined) continue;
-    scope.check(
-      assertAllowedUrl(parseUrl(value, what(key)), what(key), http.allowInsecureHttp),
-      what(key),
-    );
+    if (value !== undefined) policy.allow(value, `The ${source}'s ${key}`);
   }
 }

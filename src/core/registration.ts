@@ -9,7 +9,8 @@ import * as oauth from "oauth4webapi";
 import type { CredentialStore } from "./ports.ts";
 import type { AuthorizationServerMetadata } from "./discover.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
-import { type HttpContext, oauthOptions } from "./http-context.ts";
+import type { HttpContext } from "./http-context.ts";
+import { RequestPolicy } from "./request-policy.ts";
 import { clientSecretBasic, lenientRegistrationResponse } from "./lenient.ts";
 import { wrapOAuthError } from "./oauth-errors.ts";
 import {
@@ -48,6 +49,13 @@ export interface EnsureClientInput {
    * without them.
    */
   alsoRedirectUris?: string[];
+  /** Where the server's requests may go (discovery's); else the issuer's own host. */
+  policy?: RequestPolicy;
+}
+
+/** The policy of requests to an AS known only by its issuer. */
+function issuerPolicy(http: HttpContext, issuer: string): RequestPolicy {
+  return new RequestPolicy(http, issuer, "Authorization server");
 }
 
 /**
@@ -172,14 +180,21 @@ async function register(
   const started = input.trace?.clock() ?? 0;
   let registered: oauth.OmitSymbolProperties<oauth.Client>;
   try {
-    const res = await oauth.dynamicClientRegistrationRequest(as, {
-      client_name: input.clientName,
-      application_type: "native",
-      redirect_uris: redirectUris,
-      grant_types: grantTypes,
-      response_types: ["code"],
-      token_endpoint_auth_method: method,
-    }, oauthOptions(http));
+    const res = await oauth.dynamicClientRegistrationRequest(
+      as,
+      {
+        client_name: input.clientName,
+        application_type: "native",
+        redirect_uris: redirectUris,
+        grant_types: grantTypes,
+        response_types: ["code"],
+        token_endpoint_auth_method: method,
+      },
+      (input.policy ?? issuerPolicy(http, as.issuer)).oauth(
+        as.registration_endpoint,
+        "AS metadata registration_endpoint",
+      ),
+    );
     registered = await oauth.processDynamicClientRegistrationResponse(
       await lenientRegistrationResponse(res),
     );

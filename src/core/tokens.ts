@@ -6,7 +6,8 @@
  */
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
-import { type HttpContext, oauthOptions } from "./http-context.ts";
+import type { HttpContext } from "./http-context.ts";
+import { recordPolicy } from "./request-policy.ts";
 import { lenientTokenResponse } from "./lenient.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import { clientAuth } from "./registration.ts";
@@ -110,7 +111,7 @@ export async function refreshTokenSet(
       client,
       auth,
       record.refresh_token,
-      oauthOptions(http, {
+      recordPolicy(http, record).oauth(record.token_endpoint, "The stored token's token_endpoint", {
         additionalParameters: record.send_resource
           ? { resource: record.resource_indicator ?? record.resource }
           : undefined,
@@ -176,6 +177,7 @@ export async function revokeTokenSet(
     client_secret: clientSecret,
   });
   const failures: string[] = [];
+  const policy = recordPolicy(http, record);
   const tokens: [string, string | undefined][] = [["refresh_token", record.refresh_token], [
     "access_token",
     record.access_token,
@@ -188,7 +190,9 @@ export async function revokeTokenSet(
         client,
         auth,
         token,
-        oauthOptions(http, { additionalParameters: { token_type_hint: hint } }),
+        policy.oauth(record.revocation_endpoint, "The stored token's revocation_endpoint", {
+          additionalParameters: { token_type_hint: hint },
+        }),
       );
       await oauth.processRevocationResponse(res);
     } catch (err) {
