@@ -44,16 +44,28 @@ export async function bridgeStdio(
     },
   });
   const remote = new StreamableHTTPClientTransport(new URL(server.url), { fetch });
-  const toLocal = (message: unknown) =>
-    writeJsonLine(process.stdout, message).catch((err) =>
+  /** Writes to stdout not yet done: the bridge ends only after the last one. */
+  const writes = new Set<Promise<void>>();
+  const toLocal = (message: unknown) => {
+    const write = writeJsonLine(process.stdout, message).catch((err) =>
       log(`cannot write to stdout: ${(err as Error).message}`)
     );
+    writes.add(write);
+    void write.finally(() => writes.delete(write));
+    return write;
+  };
   const initializeIds = new Set<RequestId>();
   /** 2026-07-28 requests in flight: over HTTP, closing a request's stream cancels it. */
   const streams = new Map<RequestId, AbortController>();
+  /**
+   * Every request sent and not yet answered. A client that writes its requests and closes
+   * stdin (`printf … | mcp-oauth stdio NAME`) still gets every answer: stdin's end waits for them.
+   */
+  const unanswered = new Pending<RequestId>();
 
   remote.onmessage = (message: JSONRPCMessage) => {
     if ("id" in message && message.id !== undefined && !("method" in message)) {
+      unanswered.delete(message.id);
       streams.delete(message.id);
       // The transport sends the version the server chose on every later request.
       if (initializeIds.delete(message.id) && "result" in message) {
@@ -70,12 +82,14 @@ export async function bridgeStdio(
 
   const forward = (message: JSONRPCMessage) => {
     const request = "method" in message && "id" in message ? message : undefined;
+    if (request) unanswered.add(request.id);
     if (request?.method === "initialize") initializeIds.add(request.id);
     if ("method" in message && message.method === "notifications/cancelled") {
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       const stream = id === undefined ? undefined : streams.get(id);
       if (stream) {
         streams.delete(id!);
+        unanswered.delete(id!);
         stream.abort();
         return;
       }
@@ -96,6 +110,7 @@ export async function bridgeStdio(
           const error = errorOf(err);
           error.message = await redacted(error.message);
           await toLocal({ jsonrpc: "2.0", id: request.id, error });
+          unanswered.delete(request.id);
         }
       },
     );
@@ -111,7 +126,41 @@ export async function bridgeStdio(
     },
     (line) => log(`ignored a line that is not JSON: ${line.slice(0, 80)}`),
   );
+  // stdin closed: answer what is in flight (a sign-in may be among it), then stop.
+  const limitMs = (options.timeoutS * 3 + 60) * 1000;
+  if (!(await unanswered.drained(limitMs))) {
+    log(`stopped waiting for ${unanswered.size} answer(s) after ${limitMs / 1000} s`);
+  }
+  while (writes.size) await Promise.allSettled([...writes]);
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   await remote.close().catch(() => {});
+}
+
+/** A set of ids that can be waited on until it is empty. */
+class Pending<T> {
+  readonly #ids = new Set<T>();
+  #waiters: (() => void)[] = [];
+  get size(): number {
+    return this.#ids.size;
+  }
+  add(id: T): void {
+    this.#ids.add(id);
+  }
+  delete(id: T): void {
+    if (!this.#ids.delete(id) || this.#ids.size) return;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+  /** Resolves true once empty, false after `limitMs`. */
+  drained(limitMs: number): Promise<boolean> {
+    if (!this.#ids.size) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), limitMs);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
 }
 
 /** Whether a request is of the 2026-07-28 era (it names its version in `_meta`). */
