@@ -29,10 +29,10 @@ describe("tools and call sign in on demand and step up", () => {
       const r = await s.cli(["tools", "demo", "--browser", PERSON_BROWSER, "--timeout", "20"]);
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trimEnd().split("\n");
-      assert.match(lines[0]!, /^TOOL\s+DESCRIPTION$/);
-      const names = lines.slice(1).map((l) => l.split(/\s+/)[0]).sort();
+      // Each tool on a line of its own, its parameters indented under it (issue 18, item 8).
+      const names = lines.filter((l) => !l.startsWith(" ")).map((l) => l.split(/\s+/)[0]).sort();
       assert.deepEqual(names, ["add", "echo", "whoami"]);
-      assert.match(r.stdout, /^echo\s+Echoes the text back$/m);
+      assert.match(r.stdout, /^echo\s+Echoes the text back\n\s+text\s+string\s+required$/m);
       assert.match(r.stderr, /^Signing in to demo: no valid token\.$/m);
       assert.match(r.stderr, /^Open this URL to sign in to demo:/m);
       assert.equal(errorLines(r.stderr).errors.length, 0, r.stderr);
@@ -199,7 +199,9 @@ describe("tools and call sign in on demand and step up", () => {
     const { errors } = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(errors[0]!, /no-such-tool/);
-    assert.match(r.stdout, /no-such-tool not found/, "the server's error text is shown");
+    // The tool list says it is missing (issue 18, item 8): that line, not the server's text.
+    assert.match(errors[0]!, /^mcp-oauth: demo has no tool "no-such-tool"; /);
+    assert.equal(r.stdout, "");
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     assert.equal((await browserOpens(s.personLog)).length, 3, "no sign-in for a missing tool");
   });

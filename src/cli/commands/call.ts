@@ -2,8 +2,10 @@
 import { usageError } from "../args.ts";
 import { str } from "../args.ts";
 import type { Command } from "../command.ts";
-import { oneLine } from "../../core/errors.ts";
+import { McpOAuthError, oneLine } from "../../core/errors.ts";
 import { safeJson, showable } from "../format.ts";
+import { didYouMean } from "../suggest.ts";
+import { formatParameters, toolParameters } from "../tool-params.ts";
 import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const call: Command = {
@@ -13,7 +15,8 @@ export const call: Command = {
   details: `Calls one tool with the MCP Streamable HTTP transport, through the same token
 handling as "tools", in MCP 2026-07-28 or, with servers that do not speak it, the
 initialize handshake (2025-11-25, 2025-06-18, 2025-03-26). Prints the text of the
-result; exits 1 when the tool reports an error.
+result; exits 1 when the tool reports an error (naming the tool's parameters), or
+when the server has no such tool (naming the close ones).
 
 --args JSON   the tool's arguments as a JSON object (default {})
 --json        print the whole result: {"content": [...], "isError": ..., ...}
@@ -40,18 +43,45 @@ Examples:
       throw usageError("call", '--args must be a JSON object such as \'{"text": "hi"}\'');
     }
     // The MCP client takes ~70 ms to load: only the commands that speak MCP pay for it.
-    const { withMcpClient } = await import("../mcp-client.ts");
+    const { listTools, withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(target);
-    const result = await withMcpClient(
+    // On a failure, the tool list says whether the tool exists at all (servers word that
+    // differently, as an error result or a JSON-RPC error) and what its parameters are.
+    const { result, tools, thrown } = await withMcpClient(
       ctx,
       def,
       options,
-      (client, requestOptions) =>
-        client.callTool(
-          { name: tool, arguments: toolArgs as Record<string, unknown> },
-          requestOptions,
-        ),
+      async (client, requestOptions) => {
+        let result: Awaited<ReturnType<typeof client.callTool>> | undefined;
+        let thrown: unknown;
+        try {
+          result = await client.callTool(
+            { name: tool, arguments: toolArgs as Record<string, unknown> },
+            requestOptions,
+          );
+        } catch (err) {
+          if (err instanceof McpOAuthError) throw err;
+          thrown = err;
+        }
+        const tools = !result || result.isError
+          ? await listTools(client, requestOptions).catch(() => undefined)
+          : undefined;
+        return { result, tools, thrown };
+      },
     );
+    const known = tools?.find((t) => t.name === tool);
+    if (tools && !known) {
+      if (args.values.json && result) ctx.io.out(safeJson(result));
+      ctx.io.err(
+        `mcp-oauth: ${def.name} has no tool "${oneLine(tool, 80)}";${
+          didYouMean(tool, tools.map((t) => t.name))
+        } "mcp-oauth tools ${def.name}" lists its ${tools.length} tool${
+          tools.length === 1 ? "" : "s"
+        }.`,
+      );
+      return 1;
+    }
+    if (!result) throw thrown;
     if (args.values.json) {
       ctx.io.out(safeJson(result));
     } else {
@@ -64,7 +94,14 @@ Examples:
             : `[${oneLine(String(part.type), 40)} content; use --json to see it]`,
         );
       }
-      if (result.isError) ctx.io.err(`mcp-oauth: the tool ${tool} reported an error.`);
+      if (result.isError) {
+        const params = known ? formatParameters(toolParameters(known.inputSchema)) : "";
+        ctx.io.err(
+          `mcp-oauth: the tool ${oneLine(tool, 80)} reported an error${
+            known ? `; its parameters: ${params ? oneLine(params, 300) : "none"}` : ""
+          }.`,
+        );
+      }
     }
     return result.isError ? 1 : 0;
   },

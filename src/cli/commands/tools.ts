@@ -2,6 +2,7 @@
 import type { Command } from "../command.ts";
 import { oneLine } from "../../core/errors.ts";
 import { safeJson, table } from "../format.ts";
+import { type ToolParameter, toolParameters } from "../tool-params.ts";
 import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const tools: Command = {
@@ -13,6 +14,9 @@ when the server refuses it, and a new sign-in (with the options below) when need
 Speaks MCP 2026-07-28 (no handshake) and falls back to the initialize handshake
 (2025-11-25, 2025-06-18, 2025-03-26) when the server does not answer as a
 2026-07-28 server.
+
+Each tool is shown with its parameters as "call --args" takes them: name, type,
+"?" when optional, and the parameter's description.
 
 --json prints {"tools": [...]} with each tool as the server describes it.
 
@@ -35,13 +39,53 @@ Examples:
     } else if (!list.length) {
       ctx.io.out(`${def.name} offers no tools.`);
     } else {
-      const rows = [["TOOL", "DESCRIPTION"]];
-      for (const t of list) {
-        // Server text: one line each, no terminal escapes or bidirectional controls.
-        rows.push([oneLine(t.name, 100), oneLine((t.description ?? "").split("\n")[0]!, 100)]);
+      // Per tool: its name and description, then its parameters as `call --args` takes them.
+      // Server text: one line each, no terminal escapes or bidirectional controls.
+      const width = Math.max(...list.map((t) => oneLine(t.name, 100).length));
+      const blocks = list.map((t) => {
+        const params = toolParameters(t.inputSchema);
+        const name = oneLine(t.name, 100);
+        const description = oneLine((t.description ?? "").split("\n")[0]!, 100);
+        const rows = params.map((p) => [
+          oneLine(p.name, 60),
+          oneLine(p.type, 60),
+          p.required ? "required" : "optional",
+          oneLine((p.description ?? "").split("\n")[0]!, 80),
+        ]);
+        const indent = " ".repeat(width + 4);
+        const body = rows.length
+          ? table(rows).split("\n").map((l) => indent + l)
+          : [`${indent}(no parameters)`];
+        return [`${name.padEnd(width)}  ${description}`.trimEnd(), ...body].join("\n");
+      });
+      const example = list.find((t) => toolParameters(t.inputSchema).some((p) => p.required));
+      ctx.io.out(blocks.join("\n"));
+      if (example) {
+        ctx.io.err(
+          `\nCall one with: mcp-oauth call ${def.name} ${oneLine(example.name, 60)} --args '${
+            exampleArgs(toolParameters(example.inputSchema))
+          }'`,
+        );
       }
-      ctx.io.out(table(rows));
     }
     return 0;
   },
 };
+
+/** `{"text": "…", "a": 0}`: the required parameters with a placeholder of their type. */
+function exampleArgs(params: ToolParameter[]): string {
+  const sample = (type: string) =>
+    type === "number" || type === "integer"
+      ? 0
+      : type === "boolean"
+      ? false
+      : type.endsWith("[]")
+      ? []
+      : type === "object"
+      ? {}
+      : "…";
+  const args = Object.fromEntries(
+    params.filter((p) => p.required).map((p) => [oneLine(p.name, 60), sample(p.type)]),
+  );
+  return JSON.stringify(args).replace(/'/g, "'\\''").replace(/,/g, ", ").replace(/":/g, '": ');
+}
