@@ -63,6 +63,12 @@ const pieces: { title: string; about: string; argv: string[] }[] = [
     argv: [bun, "scripts/bench/rps.ts", "deno", quick ? "1" : "3", quick ? "2" : "5"],
   },
   {
+    title: "4c. The relay on the edge: workerd and `deno serve` (issue 20)",
+    about:
+      "wrk -t2 -c32; the relay beside a bare fetch handler making the same redirect (no checks, no headers) on the same runtime. workerd: the bundle `wrangler deploy` would upload (deploy/cloudflare/wrangler.jsonc), served by the workerd binary alone. deno serve: the Deno Deploy entry (deploy/deno/main.ts). Four servers at once, interleaved rounds.",
+    argv: [bun, "scripts/bench/relay-edge.ts", quick ? "1" : "3", quick ? "2" : "5"],
+  },
+  {
     title: "5. `serve`: start time, idle memory; binary size",
     about:
       "Start: spawn to the dashboard URL printed (listening). Idle: VmRSS 2 s after one page load.",

@@ -8,7 +8,7 @@
  * @module
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,8 +21,12 @@ export const WRANGLER_CONFIG = join(ROOT, "deploy/cloudflare/wrangler.jsonc");
 /** The Deno Deploy entry. */
 export const DENO_ENTRY = join(ROOT, "deploy/deno/main.ts");
 
-/** Where a handler runs: workerd (via wrangler) or `deno serve`. */
-export type EdgeRuntime = "workerd" | "deno-serve";
+/**
+ * Where a handler runs: `wrangler dev --local` (workerd behind wrangler's dev proxy, as a
+ * deployer tries a Worker), `workerd` (the bundle `wrangler deploy` would upload, served by the
+ * workerd binary alone, as the edge runs it) or `deno serve`.
+ */
+export type EdgeRuntime = "wrangler-dev" | "workerd" | "deno-serve";
 
 /** A running edge server. */
 export interface EdgeServer {
@@ -41,7 +45,47 @@ export interface EdgeServer {
 export async function startEdge(runtime: EdgeRuntime, entry?: string): Promise<EdgeServer> {
   const port = await freePort();
   const scratch = mkdtempSync(join(tmpdir(), `mcp-oauth-${runtime}-`));
-  const [cmd, ...args] = runtime === "workerd"
+  let cmd: string, args: string[];
+  try {
+    [cmd, ...args] = await command(runtime, port, scratch, entry) as [string, ...string[]];
+  } catch (err) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    // Its own process group, so close() also ends workerd, which wrangler starts.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: wranglerEnv(scratch),
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    await stop(child, exited);
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  try {
+    await ready(url, exited, runtime);
+  } catch (err) {
+    await close();
+    throw new Error(`${(err as Error).message}\n--- its output ---\n${output}`);
+  }
+  return { url, close };
+}
+
+/** The command line serving `entry` with `runtime` on 127.0.0.1:port. */
+async function command(
+  runtime: EdgeRuntime,
+  port: number,
+  scratch: string,
+  entry?: string,
+): Promise<string[]> {
+  return runtime === "wrangler-dev"
     ? [
       node22(),
       wranglerJs(),
@@ -63,6 +107,8 @@ export async function startEdge(runtime: EdgeRuntime, entry?: string): Promise<E
       "--log-level",
       "warn",
     ]
+    : runtime === "workerd"
+    ? [workerdBin(), "serve", workerdConfig(scratch, port, entry)]
     : [
       denoBin(),
       "serve",
@@ -74,38 +120,6 @@ export async function startEdge(runtime: EdgeRuntime, entry?: string): Promise<E
       String(port),
       entry ?? DENO_ENTRY,
     ];
-  const child = spawn(cmd!, args, {
-    cwd: ROOT,
-    // Its own process group, so close() also ends workerd, which wrangler starts.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: "false",
-      WRANGLER_SEND_ERROR_REPORTS: "false",
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      WRANGLER_LOG_PATH: join(scratch, "logs"),
-      WRANGLER_REGISTRY_PATH: join(scratch, "registry"),
-      NO_COLOR: "1",
-    },
-  });
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const url = `http://127.0.0.1:${port}`;
-  const close = async () => {
-    await stop(child, exited);
-    rmSync(scratch, { recursive: true, force: true });
-  };
-  try {
-    await ready(url, exited, runtime);
-  } catch (err) {
-    await close();
-    throw new Error(`${(err as Error).message}\n--- its output ---\n${output}`);
-  }
-  return { url, close };
 }
 
 /** Polls until the server answers, up to 60 s (workerd starts in a few seconds). */
@@ -116,7 +130,10 @@ async function ready(url: string, exited: Promise<number | null>, runtime: strin
   while (Date.now() < deadline) {
     if (gone !== undefined) throw new Error(`${runtime} exited (${gone}) before serving ${url}`);
     try {
-      const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}/`, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(2000),
+      });
       await res.body?.cancel();
       return;
     } catch {
@@ -142,6 +159,63 @@ async function stop(child: ChildProcess, exited: Promise<number | null>) {
   clearTimeout(timer);
   child.stdout!.destroy();
   child.stderr!.destroy();
+}
+
+/** wrangler offline: no metrics, no error reports, no Request.cf download; files in scratch. */
+function wranglerEnv(scratch: string): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_SEND_ERROR_REPORTS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_LOG_PATH: join(scratch, "logs"),
+    WRANGLER_REGISTRY_PATH: join(scratch, "registry"),
+    NO_COLOR: "1",
+  };
+}
+
+/**
+ * Bundles `entry` (default: the Worker of wrangler.jsonc) exactly as `wrangler deploy` would
+ * upload it (`--dry-run --outdir`), and writes a workerd config serving it on 127.0.0.1:port
+ * with the compatibility date of wrangler.jsonc.
+ * @see https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp
+ */
+function workerdConfig(scratch: string, port: number, entry?: string): string {
+  const out = join(scratch, "bundle");
+  const r = spawnSync(
+    node22(),
+    [
+      wranglerJs(),
+      "deploy",
+      ...(entry ? [entry, "--name", "bench-entry"] : []),
+      "--config",
+      WRANGLER_CONFIG,
+      "--dry-run",
+      "--outdir",
+      out,
+    ],
+    { cwd: ROOT, encoding: "utf8", env: wranglerEnv(scratch) },
+  );
+  const main = existsSync(out) ? readdirSync(out).find((f) => f.endsWith(".js")) : undefined;
+  if (r.status !== 0 || !main) {
+    throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.stdout}${r.stderr}`);
+  }
+  const date = /"compatibility_date":\s*"([\d-]+)"/.exec(readFileSync(WRANGLER_CONFIG, "utf8"))
+    ?.[1];
+  const config = join(scratch, "workerd.capnp");
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = (
+    modules = [(name = "${main}", esModule = embed "bundle/${main}")],
+    compatibilityDate = "${date}",
+  ))],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+`,
+  );
+  return config;
 }
 
 function freePort(): Promise<number> {
@@ -182,6 +256,15 @@ function wranglerJs(): string {
     );
   }
   return js;
+}
+
+function workerdBin(): string {
+  wranglerJs(); // the same checks: the binary comes with wrangler's workerd
+  const bin = join(ROOT, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
+  if (!existsSync(bin)) {
+    throw new Error("the workerd runs need Linux x64 (@cloudflare/workerd-linux-64)");
+  }
+  return bin;
 }
 
 function denoBin(): string {

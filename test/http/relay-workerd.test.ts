@@ -13,7 +13,7 @@ import { relayRequestCases } from "./relay-cases.ts";
 describe("relay in workerd, wrangler dev --local (issue 20)", () => {
   let server: EdgeServer | undefined;
   before(async () => {
-    server = await startEdge("workerd");
+    server = await startEdge("wrangler-dev");
   });
   after(async () => {
     await server?.close();
