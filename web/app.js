@@ -15,6 +15,12 @@ const storage = (() => {
     return null;
   }
 })();
+// The sign-in tab's callback page: the code, state and iss leave the address bar (and the
+// tab's history), so a reload or a shared screen shows none of them.
+if (location.pathname === "/callback" && location.search) {
+  history.replaceState(null, "", location.pathname);
+}
+
 const meta = document.querySelector('meta[name="mcp-oauth-key"]');
 const key = meta?.content || storage?.getItem(STORED) || "";
 

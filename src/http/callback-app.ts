@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import { hostGuard } from "./local-security.ts";
 
@@ -34,6 +34,8 @@ export function callbackApp(
       defaultSrc: ["'none'"],
       styleSrc: ["'unsafe-inline'"],
       imgSrc: ["data:"],
+      // Only the one line that takes the code out of the address bar, by its hash.
+      scriptSrc: [`'${CLEAR_ADDRESS_HASH}'`],
     },
     referrerPolicy: "no-referrer",
   }));
@@ -41,6 +43,8 @@ export function callbackApp(
     const guard = hostGuard(hosts);
     app.use(async (c, next) => guard(c) ?? await next());
   }
+  // The browser asks for one after the callback page: an icon, not a 404 in its console.
+  app.get("/favicon.ico", (c) => c.body(ICON_SVG, 200, { "content-type": "image/svg+xml" }));
   app.get(path, async (c) => {
     const outcome = await handle(new URL(c.req.url));
     c.header("Cache-Control", "no-store");
@@ -51,11 +55,28 @@ export function callbackApp(
 }
 
 /**
- * The page a browser shows after the redirect. With `stylesheet` it links
- * that CSS (the dashboard's CSP allows no inline style); else it inlines a
- * few rules (the CLI's one-shot listener serves no assets).
+ * The page's one inline script: the address loses its query (the code, state and iss stay out
+ * of the tab's address, history and a reload; the code is single-use but no less a secret).
  */
-export function callbackPage(outcome: CallbackOutcome, stylesheet?: string) {
+const CLEAR_ADDRESS = 'history.replaceState(null, "", location.pathname);';
+
+/** CSP source of {@link CLEAR_ADDRESS} (test/http/callback-page.test.ts recomputes it). */
+export const CLEAR_ADDRESS_HASH = "sha256-ixzo+owSEfJWq9z0HJaxCJAlk3mRYZRq9JaxhZ3hBmA=";
+
+/** mcp-oauth's icon (web/icon.svg), for the tab of the callback page. */
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0969da"/><circle cx="11" cy="16" r="5" fill="none" stroke="#fff" stroke-width="3"/><path d="M16 16h11m-4 0v5m4-5v4" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>';
+
+/**
+ * The page a browser shows after the redirect. With `assets` (the dashboard: its CSP allows no
+ * inline style or script) it links the dashboard's stylesheet, icon and script, which clears
+ * the address; else (the CLI's one-shot listener, which serves no assets) it inlines a few
+ * rules, the icon as a data: URI and the one script allowed by hash.
+ */
+export function callbackPage(
+  outcome: CallbackOutcome,
+  assets?: { stylesheet: string; script: string; icon: string },
+) {
   const title = outcome.ok ? "Signed in" : "Sign-in failed";
   return html`
     <!doctype html>
@@ -64,11 +85,19 @@ export function callbackPage(outcome: CallbackOutcome, stylesheet?: string) {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width">
         <title>mcp-oauth: ${title}</title>
-        <link rel="icon" href="data:,">
-        ${stylesheet
-          ? html`<link rel="stylesheet" href="${stylesheet}">`
-          : html`<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a}
-    h1{font-size:1.4rem}.ok{color:#0a6b2f}.fail{color:#a4141b}</style>`}
+        ${assets
+          ? html`
+            <link rel="icon" href="${assets.icon}">
+            <link rel="stylesheet" href="${assets.stylesheet}">
+            <script src="${assets.script}" defer></script>
+          `
+          : html`
+            <link rel="icon" href="data:image/svg+xml,${encodeURIComponent(ICON_SVG)}">
+            <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a}
+                h1{font-size:1.4rem}.ok{color:#0a6b2f}.fail{color:#a4141b}
+                @media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}.ok{color:#3fb950}.fail{color:#f85149}}</style>
+            <script>${raw(CLEAR_ADDRESS)}</script>
+          `}
       </head>
       <body>
         <main>

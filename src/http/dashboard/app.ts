@@ -42,7 +42,8 @@ export interface DashboardOptions {
   secret: string;
   /** Shown in the header. */
   home: string;
-  assets: { htmx: string; css: string; js: string };
+  /** `icon` is the favicon (web/icon.svg); without it there is none. */
+  assets: { htmx: string; css: string; js: string; icon?: string };
   /** tools/list through authFetch, without starting a sign-in. */
   listTools: (server: ServerDefinition) => Promise<string[]>;
   /** The key MCP clients present to the proxy at /mcp/<name>; without it there is no proxy. */
@@ -50,7 +51,12 @@ export interface DashboardOptions {
   now?: () => number;
 }
 
-const CSS = "/assets/app.css";
+/** What the callback page links (the dashboard's CSP allows no inline style or script). */
+const CALLBACK_ASSETS = {
+  stylesheet: "/assets/app.css",
+  script: "/assets/app.js",
+  icon: "/assets/icon.svg",
+};
 
 /** Build the dashboard app. */
 export function dashboardApp(o: DashboardOptions): Hono {
@@ -72,7 +78,8 @@ export function dashboardApp(o: DashboardOptions): Hono {
     secret: o.secret,
     // The proxy checks its own key; MCP clients are not browsers and send no Origin.
     isPublic: (path) =>
-      path === "/callback" || path.startsWith("/assets/") || path.startsWith("/mcp/"),
+      path === "/callback" || path.startsWith("/assets/") || path.startsWith("/mcp/") ||
+      path === "/favicon.ico",
     originOptional: (path) => path.startsWith("/mcp/"),
     // To a navigation a page, whose script takes the tab back in when it still holds the key;
     // to htmx (its requests say so) the line alone, shown where the answer goes.
@@ -97,6 +104,15 @@ export function dashboardApp(o: DashboardOptions): Hono {
     "/assets/app.js",
     (c) => c.body(o.assets.js, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );
+  for (const path of ["/assets/icon.svg", "/favicon.ico"]) {
+    app.get(
+      path,
+      (c) =>
+        o.assets.icon
+          ? c.body(o.assets.icon, 200, { "content-type": "image/svg+xml" })
+          : c.text("Not found", 404),
+    );
+  }
   app.get(
     "/assets/app.css",
     (c) => c.body(o.assets.css, 200, { "content-type": "text/css; charset=utf-8" }),
@@ -173,11 +189,14 @@ export function dashboardApp(o: DashboardOptions): Hono {
       messages.set(done.server, { kind: "info", text: "Signed in." });
       refreshErrors.delete(done.server);
       return c.html(
-        callbackPage({ ok: true, message: `mcp-oauth is now signed in to ${done.server}.` }, CSS),
+        callbackPage(
+          { ok: true, message: `mcp-oauth is now signed in to ${done.server}.` },
+          CALLBACK_ASSETS,
+        ),
       );
     } catch (err) {
       if (server) messages.set(server, { kind: "error", text: describe(err) });
-      return c.html(callbackPage({ ok: false, message: describe(err) }, CSS), 400);
+      return c.html(callbackPage({ ok: false, message: describe(err) }, CALLBACK_ASSETS), 400);
     }
   });
 

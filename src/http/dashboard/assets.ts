@@ -8,6 +8,12 @@
 import htmx from "htmx.org/dist/htmx.min.js" with { type: "text" };
 import css from "../../../web/app.css" with { type: "text" };
 import js from "../../../web/app.js" with { type: "text" };
+import icon from "../../../web/icon.svg" with { type: "text" };
 
-/** htmx, the stylesheet and the dashboard's one script. */
-export const assets: { htmx: string; css: string; js: string } = { htmx, css, js };
+/** htmx, the stylesheet, the dashboard's one script and its icon. */
+export const assets: { htmx: string; css: string; js: string; icon: string } = {
+  htmx,
+  css,
+  js,
+  icon,
+};

@@ -65,6 +65,7 @@ export function page(
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="mcp-oauth-key" content="${model.key}">
         <title>mcp-oauth</title>
+        <link rel="icon" href="/assets/icon.svg">
         <link rel="stylesheet" href="/assets/app.css">
         <script src="/assets/htmx.min.js" defer></script>
         <script src="/assets/app.js" defer></script>
@@ -376,6 +377,7 @@ export function lockedPage(message: string): Html {
       <head>
         <meta charset="utf-8">
         <title>mcp-oauth: locked</title>
+        <link rel="icon" href="/assets/icon.svg">
         <link rel="stylesheet" href="/assets/app.css">
         <script src="/assets/app.js" defer></script>
       </head>
@@ -395,6 +397,7 @@ export function redirectPage(url: string): Html {
         <meta charset="utf-8">
         <meta http-equiv="refresh" content="0;url=${url}">
         <title>mcp-oauth: opening the sign-in page</title>
+        <link rel="icon" href="/assets/icon.svg">
         <link rel="stylesheet" href="/assets/app.css">
       </head>
       <body>
@@ -425,6 +428,7 @@ export function errorPage(title: string, text: string): Html {
       <head>
         <meta charset="utf-8">
         <title>mcp-oauth: ${title}</title>
+        <link rel="icon" href="/assets/icon.svg">
         <link rel="stylesheet" href="/assets/app.css">
       </head>
       <body>
