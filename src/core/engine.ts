@@ -21,6 +21,7 @@ import {
 import { type DockerImport, importDockerServers } from "./docker-import.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { RequestPolicy } from "./request-policy.ts";
+import { relayState } from "./sign-in-service.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import { AuthorizationFlows, type PendingAuthorization } from "./flows.ts";
@@ -239,7 +240,7 @@ export class Engine {
     const state = oauth.generateRandomState();
     const pending: PendingAuthorization = {
       state,
-      sentState: options.relayPort ? `mcp-oauth:${options.relayPort}:${state}` : undefined,
+      sentState: options.relayPort ? relayState(options.relayPort, state) : undefined,
       codeVerifier: oauth.generateRandomCodeVerifier(),
       redirectUri: options.redirectUri,
       issuer: discovery.issuer,

@@ -49,6 +49,8 @@ export const ErrorCode = {
   INSUFFICIENT_SCOPE: "INSUFFICIENT_SCOPE",
   /** The AS rejected the registered client (invalid_client); it was forgotten (S11). */
   CLIENT_REJECTED: "CLIENT_REJECTED",
+  /** Another process is signing in to the same server (one sign-in per server). */
+  SIGN_IN_IN_PROGRESS: "SIGN_IN_IN_PROGRESS",
   /** A pre-registered client belongs to another authorization server than the one named now. */
   CLIENT_ISSUER_CHANGED: "CLIENT_ISSUER_CHANGED",
   /** The AS offers no device authorization grant (RFC 8628). */

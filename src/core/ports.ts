@@ -87,3 +87,31 @@ export interface ServerRegistry {
   /** Changes whenever the definitions may have changed; see CredentialStore.stamp. */
   stamp?(): string | undefined;
 }
+
+/** What a sign-in marker tells other processes. */
+export interface SignInInfo {
+  pid: number;
+  /** The URL a person opens (authorization URL or device verification URL), once known. */
+  url?: string;
+  /** A device code to type, when the flow is a device sign-in. */
+  userCode?: string;
+  /** ms since the epoch after which the marker is void. */
+  expiresAt: number;
+}
+
+/** The result of {@link SignInMarkerPort.claim}. */
+export type Claim =
+  | { claimed: true; update(info: Partial<SignInInfo>): Promise<void>; release(): Promise<void> }
+  | { claimed: false; holder: SignInInfo };
+
+/**
+ * One sign-in at a time per server, across processes (the file implementation
+ * is src/store/sign-in-marker.ts): whoever signs in holds the marker, and
+ * everyone else waits for that sign-in instead of opening a second one.
+ */
+export interface SignInMarkerPort {
+  /** Become the one signing in to `key`, or learn who already is. */
+  claim(key: string, expiresAt: number): Promise<Claim>;
+  /** The live marker for `key`, or undefined. */
+  read(key: string): Promise<SignInInfo | undefined>;
+}

@@ -15,6 +15,13 @@ import { HostScope } from "./host-policy.ts";
 import type { HttpContext } from "./http-context.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
 
+/** Options for one oauth4webapi request, as {@link RequestPolicy.oauth} builds them. */
+export type OAuthOptions = {
+  [oauth.customFetch]: typeof fetch;
+  [oauth.allowInsecureRequests]?: boolean;
+  [option: string]: unknown;
+};
+
 /** Where one server's requests may go. */
 export class RequestPolicy {
   readonly #http: Pick<HttpContext, "bounded" | "allowInsecureHttp" | "allowedHosts">;
@@ -59,7 +66,7 @@ export class RequestPolicy {
    * and `allowInsecureRequests` only when this policy allowed plain http there.
    * @see https://github.com/panva/oauth4webapi/blob/main/docs/variables/allowInsecureRequests.md
    */
-  oauth(endpoint: string, what: string, extra: Record<string, unknown> = {}) {
+  oauth(endpoint: string, what: string, extra: Record<string, unknown> = {}): OAuthOptions {
     const url = this.allow(endpoint, what);
     return {
       [oauth.customFetch]: this.#http.bounded as typeof fetch,

@@ -10,25 +10,15 @@ import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileNameHash } from "./file-name-hash.ts";
 import { processAlive } from "./process-alive.ts";
+import type { Claim, SignInInfo, SignInMarkerPort } from "../core/ports.ts";
 
-/** What the marker tells other processes. */
-export interface SignInInfo {
-  pid: number;
-  /** The URL a person opens (authorization URL or device verification URL), once known. */
-  url?: string;
-  /** A device code to type, when the flow is a device sign-in. */
-  userCode?: string;
-  /** ms since the epoch after which the marker is void. */
-  expiresAt: number;
-}
+export type { Claim, SignInInfo } from "../core/ports.ts";
 
-/** The result of {@link SignInMarkers.claim}. */
-export type Claim =
-  | { claimed: true; update(info: Partial<SignInInfo>): Promise<void>; release(): Promise<void> }
-  | { claimed: false; holder: SignInInfo };
+/** Writes by this process, for unique temp file names. */
+let writes = 0;
 
 /** Marker files under `<home>/sign-ins/`. */
-export class SignInMarkers {
+export class SignInMarkers implements SignInMarkerPort {
   readonly #dir: string;
   constructor(home: string) {
     this.#dir = join(home, "sign-ins");
@@ -43,23 +33,27 @@ export class SignInMarkers {
   async claim(key: string, expiresAt: number): Promise<Claim> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
     const path = this.pathFor(key);
+    // One temp name per write: a process may claim one key twice (two dashboard tabs), and a
+    // shared name would let the second claim's write change the first one's marker.
+    const tmpFor = () => `${path}.${process.pid}.${++writes}.tmp`;
     for (let attempt = 0; attempt < 3; attempt++) {
       const info: SignInInfo = { pid: process.pid, expiresAt };
-      // link() publishes a complete file atomically, or fails if one exists.
-      const tmp = `${path}.${process.pid}.${attempt}.tmp`;
+      const tmp = tmpFor();
       await writeFile(tmp, JSON.stringify(info), { mode: 0o600 });
       try {
+        // link() publishes a complete file atomically, or fails if one exists.
         await link(tmp, path);
+        await rm(tmp, { force: true });
         return {
           claimed: true,
           update: async (more) => {
             Object.assign(info, more);
-            await writeFile(tmp, JSON.stringify(info), { mode: 0o600 });
-            await rename(tmp, path);
+            const next = tmpFor();
+            await writeFile(next, JSON.stringify(info), { mode: 0o600 });
+            await rename(next, path);
           },
           release: async () => {
             await rm(path, { force: true });
-            await rm(tmp, { force: true });
           },
         };
       } catch (err) {

@@ -48,11 +48,13 @@ Examples:
         `--host ${host} is not a loopback address; add --allow-remote if you really mean it`,
       );
     }
-    const [{ dashboardApp }, { assets }, { withMcpSession, listToolNames }] = await Promise.all([
-      import("../../http/dashboard/app.ts"),
-      import("../../http/dashboard/assets.ts"),
-      import("../mcp-client.ts"),
-    ]);
+    const [{ dashboardApp }, { assets }, { withMcpSession, listToolNames }, { signInService }] =
+      await Promise.all([
+        import("../../http/dashboard/app.ts"),
+        import("../../http/dashboard/assets.ts"),
+        import("../mcp-client.ts"),
+        import("../sign-in.ts"),
+      ]);
     const secret = randomKey();
     const proxyKeys = new ProxyKeyFile(ctx.home);
     await proxyKeys.get(); // made now, so `mcp-oauth config` and the proxy agree from the start
@@ -76,6 +78,7 @@ Examples:
       assets,
       listTools: (def) => withMcpSession(ctx.engine, def, undefined, listToolNames),
       proxyKey: () => proxyKeys.get(),
+      signIns: signInService(ctx),
     });
     const url = `${origin}/?k=${secret}`;
     if (!loopback) {

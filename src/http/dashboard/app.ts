@@ -12,6 +12,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Engine } from "../../core/engine.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import type { ServerInput } from "../../core/server-input.ts";
+import { ProcessSignInMarkers, SignInService } from "../../core/sign-in-service.ts";
 import type { ServerDefinition } from "../../store/server-registry.ts";
 import { callbackPage } from "../callback-app.ts";
 import { localSecurity } from "../local-security.ts";
@@ -46,6 +47,11 @@ export interface DashboardOptions {
   assets: { htmx: string; css: string; js: string; icon?: string };
   /** tools/list through authFetch, without starting a sign-in. */
   listTools: (server: ServerDefinition) => Promise<string[]>;
+  /**
+   * The sign-in service shared with the CLI (markers in the home: one sign-in per server
+   * across processes); default: one for this process only.
+   */
+  signIns?: SignInService;
   /** The key MCP clients present to the proxy at /mcp/<name>; without it there is no proxy. */
   proxyKey?: () => Promise<string>;
   now?: () => number;
@@ -61,6 +67,7 @@ const CALLBACK_ASSETS = {
 /** Build the dashboard app. */
 export function dashboardApp(o: DashboardOptions): Hono {
   const now = o.now ?? Date.now;
+  const signIns = o.signIns ?? new SignInService(o.engine, new ProcessSignInMarkers(), now);
   // What the rows show besides the stores; every change makes the cached list page stale.
   let changes = 0;
   const changed = () => void changes++;
@@ -166,15 +173,15 @@ export function dashboardApp(o: DashboardOptions): Hono {
     withServer(c.req.param("id"), async (def) => {
       starting.set(def.name, true);
       try {
-        const d = await o.engine.discover(def);
-        const { url } = await o.engine.beginAuthorization(def, d, {
-          redirectUri: `${o.origin}/callback`,
-        });
+        // The CLI's sign-in service: the same markers, so two tabs (or a tab and a terminal)
+        // never run two sign-ins to one server.
+        const { url } = await signIns.start(def, `${o.origin}/callback`);
         messages.delete(def.name);
         return c.html(redirectPage(url.href));
       } catch (err) {
         messages.set(def.name, { kind: "error", text: describe(err) });
-        return c.html(errorPage("Sign-in could not start", describe(err)), 502);
+        const busy = err instanceof McpOAuthError && err.code === ErrorCode.SIGN_IN_IN_PROGRESS;
+        return c.html(errorPage("Sign-in could not start", describe(err)), busy ? 409 : 502);
       } finally {
         starting.delete(def.name);
       }
@@ -185,7 +192,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
     const state = url.searchParams.get("state") ?? "";
     const server = o.engine.flows.serverOf(state, now());
     try {
-      const done = await o.engine.completeAuthorization(url);
+      const done = await signIns.complete(url);
       messages.set(done.server, { kind: "info", text: "Signed in." });
       refreshErrors.delete(done.server);
       return c.html(

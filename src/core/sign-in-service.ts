@@ -1,0 +1,508 @@
+/**
+ * The one sign-in of mcp-oauth, for every caller: the CLI (`authorize`,
+ * `tools`, `call`), the stdio bridge and the dashboard. It owns what must not
+ * differ between them: one sign-in per server across processes (markers),
+ * the redirect port of the last registration, a new registration when the AS
+ * rejects the stored client, step-up scopes, and the relay's state format.
+ * How the person is reached (a terminal, a browser, a web page) comes from the
+ * caller as {@link SignInCapabilities}.
+ *
+ * @module
+ */
+import type { Authorized, Engine } from "./engine.ts";
+import { ErrorCode, McpOAuthError } from "./errors.ts";
+import type { Claim, ServerDefinition, SignInInfo, SignInMarkerPort } from "./ports.ts";
+import { canonicalResource, isLoopbackHost } from "./urls.ts";
+
+/** What a callback request made of the sign-in, for the page the browser shows. */
+export interface CallbackOutcome {
+  ok: boolean;
+  /** One line for the person; never a token or code. */
+  message: string;
+}
+
+/** Where the loopback callback is to be served. */
+export interface ListenRequest {
+  /** 127.0.0.1, or the redirect URI's own 127.x.y.z. */
+  address: string;
+  /** 0: any free port. */
+  port: number;
+  /** Also on [::1] at the same port: a browser sent to `localhost` tries ::1 first. */
+  bothLoopbacks: boolean;
+  /** The callback path (default /callback). */
+  path?: string;
+  /** The loopback redirect URI the person gave, whose host the listener must accept. */
+  redirectUri?: string;
+}
+
+/** What the person is told, as events; the caller words and shows them. */
+export type SignInEvent =
+  | { type: "open"; server: string; url: string }
+  | { type: "paste"; prefix: string; timeoutMs: number }
+  | { type: "paste-rejected"; prefix: string }
+  | { type: "paste-failed"; message: string }
+  | { type: "waiting"; deadline: number }
+  | {
+    type: "device";
+    server: string;
+    verificationUri: string;
+    verificationUriComplete?: string;
+    userCode: string;
+    expiresAt: number;
+  }
+  | { type: "joining"; server: string; holder: SignInInfo }
+  | { type: "retrying"; message: string };
+
+/** How a sign-in reaches the person and the browser. */
+export interface SignInCapabilities {
+  /**
+   * Serve the callback on loopback; each request that reaches it is handed
+   * to `onCallback`. Rejects when the port is taken.
+   */
+  listen(
+    request: ListenRequest,
+    onCallback: (url: URL) => Promise<CallbackOutcome>,
+  ): Promise<{ port: number; close(): Promise<void> }>;
+  /** Open `url` in a browser if there is one to open; the result is closed when the flow ends. */
+  openBrowser(url: string, flow: "browser" | "device"): Promise<{ close(): Promise<void> }>;
+  /** Lines the person pastes (the address the browser was sent to); absent: nothing is read. */
+  pasted?(): AsyncIterable<string>;
+  /** Tell the person; the returned function, if any, is called when the sign-in ends. */
+  notify(event: SignInEvent): void | (() => void);
+}
+
+/** What the caller asks for. */
+export interface SignInRequest {
+  /** Listen on this port (`--port`). */
+  port?: number;
+  /** A loopback redirect URI to register and listen on. */
+  redirect?: { uri: string; port: number; path: string };
+  /** A relay's redirect URI: registered and sent to the AS; it forwards to our listener. */
+  relayUri?: string;
+  timeoutS: number;
+  scopes?: string[];
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  /** The device authorization grant (RFC 8628) instead of a browser redirect. */
+  device?: boolean;
+  /** The scopes come from a step-up: they are not remembered as the person's. */
+  stepUp?: boolean;
+  /** No browser: the person opens the URL elsewhere and pastes the redirect address back. */
+  pasteOnly?: boolean;
+}
+
+/**
+ * `mcp-oauth:PORT:NONCE`: the state a relay turns into a redirect to
+ * `http://localhost:PORT/callback` with the bare nonce.
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.1
+ */
+export function relayState(port: number, nonce: string): string {
+  return `mcp-oauth:${port}:${nonce}`;
+}
+
+/** The loopback port and bare nonce of a relay state (ours or Docker's gateway's), else undefined. */
+export function parseRelayState(
+  state: string,
+): { kind: "mcp-oauth" | "mcp-gateway"; port: number; nonce: string } | undefined {
+  const m = /^(mcp-oauth|mcp-gateway):([1-9][0-9]{3,4}):([A-Za-z0-9_-]{16,128})$/.exec(state);
+  if (!m) return undefined;
+  return { kind: m[1] as "mcp-oauth" | "mcp-gateway", port: Number(m[2]), nonce: m[3]! };
+}
+
+/** The sign-ins of one process. */
+export class SignInService {
+  readonly #engine: Engine;
+  readonly #markers: SignInMarkerPort;
+  readonly #now: () => number;
+  /** Markers held by sign-ins whose callback another server receives (the dashboard's). */
+  readonly #held = new Map<string, { claim: Extract<Claim, { claimed: true }>; until: number }>();
+
+  constructor(engine: Engine, markers: SignInMarkerPort, now: () => number = Date.now) {
+    this.#engine = engine;
+    this.#markers = markers;
+    this.#now = now;
+  }
+
+  /**
+   * Sign in to `server` and store the tokens, waiting for the callback (or
+   * the device approval). If another process is already signing in to it,
+   * wait for that sign-in instead of starting a second one.
+   * @see https://datatracker.ietf.org/doc/html/rfc8252
+   */
+  async signIn(
+    server: ServerDefinition,
+    request: SignInRequest,
+    caps: SignInCapabilities,
+  ): Promise<Authorized> {
+    const key = canonicalResource(server.url);
+    const claim = await this.#markers.claim(key, this.#now() + request.timeoutS * 1000);
+    if (!claim.claimed) return await this.#join(server, key, claim.holder, request, caps);
+    try {
+      for (let attempt = 1;; attempt++) {
+        try {
+          return request.device
+            ? await this.#device(server, request, caps, claim)
+            : await this.#browser(server, request, caps, claim);
+        } catch (err) {
+          // RFC 7591 §3: the AS forgot the registration; it was dropped, so register again, once.
+          if (attempt === 1 && isCode(err, ErrorCode.CLIENT_REJECTED)) {
+            caps.notify({ type: "retrying", message: (err as Error).message });
+            continue;
+          }
+          throw err;
+        }
+      }
+    } finally {
+      await claim.release();
+    }
+  }
+
+  /**
+   * Start a sign-in whose callback the caller receives itself (the
+   * dashboard): the marker is held until {@link complete} or the request
+   * expires, so a CLI sign-in to the same server waits for this one, and this
+   * one is refused while another process signs in.
+   */
+  async start(server: ServerDefinition, redirectUri: string): Promise<{ url: URL; state: string }> {
+    this.#sweep();
+    const key = canonicalResource(server.url);
+    const until = this.#now() + 10 * 60_000;
+    const claim = await this.#markers.claim(key, until);
+    if (!claim.claimed) {
+      throw new McpOAuthError(
+        ErrorCode.SIGN_IN_IN_PROGRESS,
+        `Another mcp-oauth process (pid ${claim.holder.pid}) is already signing in to ${server.name}${
+          claim.holder.url ? `; finish it at ${claim.holder.url}` : ""
+        }.`,
+      );
+    }
+    try {
+      const discovery = await this.#engine.discover(server);
+      const begun = await this.#engine.beginAuthorization(server, discovery, { redirectUri });
+      await claim.update({ url: begun.url.href });
+      this.#held.set(begun.state, { claim, until });
+      return begun;
+    } catch (err) {
+      await claim.release();
+      throw err;
+    }
+  }
+
+  /** Complete a sign-in from its callback URL; the server's marker is released either way. */
+  async complete(callback: URL): Promise<Authorized> {
+    const state = callback.searchParams.get("state") ?? "";
+    const held = this.#held.get(state);
+    try {
+      return await this.#engine.completeAuthorization(callback);
+    } finally {
+      if (held) {
+        this.#held.delete(state);
+        await held.claim.release();
+      }
+    }
+  }
+
+  /** Release the markers of started sign-ins whose requests have expired. */
+  #sweep(): void {
+    for (const [state, held] of this.#held) {
+      if (held.until <= this.#now()) {
+        this.#held.delete(state);
+        void held.claim.release();
+      }
+    }
+  }
+
+  async #browser(
+    def: ServerDefinition,
+    request: SignInRequest,
+    caps: SignInCapabilities,
+    claim: Extract<Claim, { claimed: true }>,
+  ): Promise<Authorized> {
+    const discovery = await this.#engine.discover(def);
+    const required = request.redirect?.port ?? request.port;
+    // RFC 7591 §2: the registration names its redirect URIs; listening on one of their ports
+    // spares a new registration.
+    const remembered = (await this.#engine.rememberedRedirectUris(discovery)).map(portOf)
+      .filter((p): p is number => !!p);
+    const waiter = new Waiter();
+    const complete = (url: URL): Promise<CallbackOutcome> =>
+      this.#engine.completeAuthorization(url).then(
+        (done) => {
+          waiter.resolve(done);
+          return { ok: true, message: `mcp-oauth is now signed in to ${def.name}.` };
+        },
+        (err: unknown) => {
+          // A stray request with an unknown state must not end the wait (RFC 6749 §10.12).
+          if (!isCode(err, ErrorCode.STATE_MISMATCH)) waiter.reject(err);
+          return { ok: false, message: err instanceof Error ? err.message : String(err) };
+        },
+      );
+    // A browser sent to http://localhost:PORT (a relay forwards there) tries [::1] first: if
+    // mcp-oauth did not hold that address, any local program listening on it would get the code.
+    const redirectHost = new URL(request.redirect?.uri ?? "http://127.0.0.1").hostname;
+    const listener = await this.#listen(
+      caps,
+      complete,
+      {
+        // A redirect to another 127.x.y.z is listened on there, not on 127.0.0.1.
+        address: /^127\.\d+\.\d+\.\d+$/.test(redirectHost) ? redirectHost : "127.0.0.1",
+        bothLoopbacks: request.relayUri !== undefined ||
+          ["localhost", "[::1]"].includes(redirectHost),
+        path: request.redirect?.path,
+        redirectUri: request.redirect?.uri,
+      },
+      required !== undefined ? [required] : remembered,
+      required,
+    );
+    const loopbackUri = request.redirect?.uri ?? `http://127.0.0.1:${listener.port}/callback`;
+    // Through a relay the AS redirects to the relay, which forwards to http://localhost:PORT.
+    const redirectUri = request.relayUri ?? loopbackUri;
+    const pastePrefix = request.relayUri
+      ? `http://localhost:${listener.port}/callback`
+      : redirectUri;
+    let opened: { close(): Promise<void> } | undefined;
+    let stopWaiting: void | (() => void) = undefined;
+    try {
+      const { url } = await this.#engine.beginAuthorization(def, discovery, {
+        ...request,
+        redirectUri,
+        relayPort: request.relayUri ? listener.port : undefined,
+      });
+      await claim.update({ url: url.href });
+      caps.notify({ type: "open", server: def.name, url: url.href });
+      opened = await caps.openBrowser(url.href, "browser");
+      const timeoutMs = request.timeoutS * 1000;
+      if (request.pasteOnly) {
+        caps.notify({ type: "paste", prefix: pastePrefix, timeoutMs });
+        void this.#readPasted(caps, pastePrefix, complete, waiter);
+      } else {
+        stopWaiting = caps.notify({ type: "waiting", deadline: this.#now() + timeoutMs });
+      }
+      return await waiter.wait(timeoutMs);
+    } finally {
+      stopWaiting?.();
+      await opened?.close();
+      await listener.close();
+    }
+  }
+
+  async #device(
+    def: ServerDefinition,
+    request: SignInRequest,
+    caps: SignInCapabilities,
+    claim: Extract<Claim, { claimed: true }>,
+  ): Promise<Authorized> {
+    const discovery = await this.#engine.discover(def);
+    const device = await this.#engine.beginDeviceAuthorization(def, discovery, request);
+    const url = device.verificationUriComplete ?? device.verificationUri;
+    await claim.update({ url, userCode: device.userCode });
+    caps.notify({
+      type: "device",
+      server: def.name,
+      verificationUri: device.verificationUri,
+      verificationUriComplete: device.verificationUriComplete,
+      userCode: device.userCode,
+      expiresAt: device.expiresAt,
+    });
+    const opened = await caps.openBrowser(url, "device");
+    const timeout = AbortSignal.timeout(request.timeoutS * 1000);
+    try {
+      return await device.wait(timeout);
+    } catch (err) {
+      if (timeout.aborted) throw timedOut(request.timeoutS);
+      throw err;
+    } finally {
+      await opened.close();
+    }
+  }
+
+  /** Another process is signing in to this server: wait for its tokens. */
+  async #join(
+    server: ServerDefinition,
+    key: string,
+    holder: SignInInfo,
+    request: SignInRequest,
+    caps: SignInCapabilities,
+  ): Promise<Authorized> {
+    caps.notify({ type: "joining", server: server.name, holder });
+    const started = this.#now();
+    const deadline = started + request.timeoutS * 1000;
+    const fresh = async () => {
+      const def = await this.#engine.resolve(server.name);
+      const status = await this.#engine.status(def);
+      return status.state === "authorized" && (status.obtainedAt ?? 0) >= started - 1000
+        ? {
+          server: def.name,
+          issuer: status.issuer ?? "",
+          scope: status.scopes.join(" ") || undefined,
+          expiresAt: status.expiresAt,
+        }
+        : undefined;
+    };
+    for (;;) {
+      const done = await fresh();
+      if (done) return done;
+      if (!(await this.#markers.read(key))) {
+        // The other process finished; its tokens may have landed just now.
+        const late = await fresh();
+        if (late) return late;
+        throw new McpOAuthError(
+          ErrorCode.AUTHORIZATION_DENIED,
+          `The other sign-in to ${server.name} ended without tokens; run the command again.`,
+        );
+      }
+      if (this.#now() > deadline) throw timedOut(request.timeoutS);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /**
+   * The callback listener at the first free port of `ports` (else any free
+   * one: a new port means a new registration).
+   * @see https://datatracker.ietf.org/doc/html/rfc8252#section-7.3
+   */
+  async #listen(
+    caps: SignInCapabilities,
+    onCallback: (url: URL) => Promise<CallbackOutcome>,
+    request: Omit<ListenRequest, "port">,
+    ports: number[],
+    required: number | undefined,
+  ): Promise<{ port: number; close(): Promise<void> }> {
+    for (const port of ports) {
+      try {
+        return await caps.listen({ ...request, port }, onCallback);
+      } catch (err) {
+        if (required !== undefined) {
+          throw new McpOAuthError(
+            ErrorCode.USAGE,
+            `Cannot listen on ${request.address}:${required} (${
+              (err as Error).message
+            }); choose another --port.`,
+          );
+        }
+        // That remembered port is taken (the dashboard, say): try the next one.
+      }
+    }
+    // A free port on 127.0.0.1 may be taken on [::1]: then another.
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await caps.listen({ ...request, port: 0 }, onCallback);
+      } catch (err) {
+        if (attempt >= 5) throw err;
+      }
+    }
+  }
+
+  async #readPasted(
+    caps: SignInCapabilities,
+    prefix: string,
+    complete: (url: URL) => Promise<CallbackOutcome>,
+    waiter: Waiter,
+  ): Promise<void> {
+    if (!caps.pasted) return;
+    for await (const line of caps.pasted()) {
+      if (waiter.settled) return;
+      const text = line.trim();
+      if (!text) continue;
+      if (!isRedirect(text, prefix)) {
+        caps.notify({ type: "paste-rejected", prefix });
+        continue;
+      }
+      const outcome = await complete(new URL(text));
+      if (outcome.ok || waiter.settled) return;
+      caps.notify({ type: "paste-failed", message: outcome.message });
+    }
+  }
+}
+
+function isCode(err: unknown, code: ErrorCode): boolean {
+  return err instanceof McpOAuthError && err.code === code;
+}
+
+/**
+ * Is `text` an address on the redirect URI: the same scheme, host, port and path (a path
+ * that merely starts like it, such as /callback-x or /callback/x, is another address)?
+ */
+function isRedirect(text: string, redirectUri: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return false;
+  }
+  const r = new URL(redirectUri);
+  return u.protocol === r.protocol && u.host === r.host && u.pathname === r.pathname &&
+    !u.username && !u.password;
+}
+
+/** Resolves when the sign-in completes, rejects on failure or timeout. */
+class Waiter {
+  settled = false;
+  #resolve!: (v: Authorized) => void;
+  #reject!: (e: unknown) => void;
+  readonly #promise = new Promise<Authorized>((res, rej) => {
+    this.#resolve = res;
+    this.#reject = rej;
+  });
+  resolve(v: Authorized) {
+    this.settled = true;
+    this.#resolve(v);
+  }
+  reject(e: unknown) {
+    this.settled = true;
+    this.#reject(e);
+  }
+  wait(ms: number): Promise<Authorized> {
+    const timer = setTimeout(() => this.reject(timedOut(ms / 1000)), ms);
+    return this.#promise.finally(() => clearTimeout(timer));
+  }
+}
+
+function timedOut(seconds: number): McpOAuthError {
+  return new McpOAuthError(
+    ErrorCode.AUTHORIZATION_TIMEOUT,
+    `No sign-in completed within ${seconds} s; run the command again (or raise --timeout).`,
+  );
+}
+
+function portOf(uri: string | undefined): number | undefined {
+  if (!uri) return undefined;
+  try {
+    const u = new URL(uri);
+    return u.protocol === "http:" && isLoopbackHost(u.hostname) && u.port
+      ? Number(u.port)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Markers for one process only (a library user without a home, tests): one
+ * sign-in per server within this process.
+ */
+export class ProcessSignInMarkers implements SignInMarkerPort {
+  readonly #held = new Map<string, SignInInfo>();
+
+  claim(key: string, expiresAt: number): Promise<Claim> {
+    const holder = this.#live(key);
+    if (holder) return Promise.resolve({ claimed: false, holder });
+    const info: SignInInfo = { pid: 0, expiresAt };
+    this.#held.set(key, info);
+    return Promise.resolve({
+      claimed: true,
+      update: (more) => Promise.resolve(void Object.assign(info, more)),
+      release: () => Promise.resolve(void (this.#held.get(key) === info && this.#held.delete(key))),
+    });
+  }
+
+  read(key: string): Promise<SignInInfo | undefined> {
+    return Promise.resolve(this.#live(key));
+  }
+
+  #live(key: string): SignInInfo | undefined {
+    const info = this.#held.get(key);
+    return info && info.expiresAt > Date.now() ? { ...info } : undefined;
+  }
+}
