@@ -1,8 +1,8 @@
 /**
  * The relay as a deployable fetch handler, the same module everywhere:
  *
- * - Deno Deploy:        deployctl deploy --entrypoint=src/relay.ts   (or `deno serve src/relay.ts`)
- * - Cloudflare Workers: wrangler deploy src/relay.ts
+ * - Cloudflare Workers: wrangler deploy -c deploy/cloudflare/wrangler.jsonc
+ * - Deno Deploy:        deploy/deno/main.ts re-exports it (`deno serve deploy/deno/main.ts`)
  * - Bun:                bun run src/relay.ts  (Bun serves a default export with `fetch`)
  *
  * It is stateless: run as many copies as you like.
