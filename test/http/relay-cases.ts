@@ -73,9 +73,6 @@ export const HOSTILE: readonly (readonly [string, string])[] = [
   ["script in state", `?code=a&state=${encodeURIComponent("<script>alert(1)</script>")}`],
 ];
 
-/** How many `it` cases {@link relayRequestCases} registers. */
-export const RELAY_CASES = 4 + HOSTILE.length;
-
 /**
  * Registers the relay's request cases as `it` tests in the caller's `describe`, each asking
  * `get` for `/callback` + a query: the forwarding cases, then every {@link HOSTILE} state.

@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,11 @@ export type EdgeRuntime = "wrangler-dev" | "workerd" | "deno-serve";
 export interface EdgeServer {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   url: string;
+  /**
+   * Sends `path` (with its query) exactly as given, over node:http: `fetch` clients tidy some
+   * paths first (Bun's turns `//callback` into `/callback`) and refuse long URLs (Deno's).
+   */
+  request(path: string, init?: RequestInit): Promise<Response>;
   /** Stops the server and everything it started (workerd included), and waits for it. */
   close(): Promise<void>;
 }
@@ -64,6 +70,14 @@ export async function startEdge(runtime: EdgeRuntime, entry?: string): Promise<E
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // Should the test process die without its after() hook, take the server down with it.
+  const orphan = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch { /* already gone */ }
+  };
+  process.once("exit", orphan);
+  exited.then(() => process.off("exit", orphan));
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
     await stop(child, exited);
@@ -75,7 +89,42 @@ export async function startEdge(runtime: EdgeRuntime, entry?: string): Promise<E
     await close();
     throw new Error(`${(err as Error).message}\n--- its output ---\n${output}`);
   }
-  return { url, close };
+  return { url, request: (path, init) => send(port, path, init), close };
+}
+
+/** One HTTP/1.1 request on a fresh connection; the answer as a fetch Response. */
+function send(port: number, path: string, init: RequestInit = {}): Promise<Response> {
+  const method = init.method ?? "GET";
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method,
+        headers: Object.fromEntries(new Headers(init.headers)),
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) {
+              headers.append(k, one);
+            }
+          }
+          const status = res.statusCode!;
+          const empty = method === "HEAD" || [101, 204, 205, 304].includes(status);
+          resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers }));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 /** The command line serving `entry` with `runtime` on 127.0.0.1:port. */
