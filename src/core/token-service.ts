@@ -1,0 +1,385 @@
+/**
+ * The token lifecycle of signed-in servers: a valid access token (refreshed
+ * ahead of expiry under a cross-process lock, so a rotating refresh token is
+ * used once), status without network requests, revocation at the AS then
+ * locally, and the copy Docker's gateway shares for compat servers.
+ *
+ * @module
+ */
+import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import type { HttpContext } from "./http-context.ts";
+import { decodeJwtClaims } from "./jwt-claims.ts";
+import type { Lock } from "./lock.ts";
+import { oauthErrorCode } from "./oauth-errors.ts";
+import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
+import {
+  type ClientRecord,
+  isClientRecord,
+  isTokenRecord,
+  readRecord,
+  staticClientKey,
+  tokenKey,
+  type TokenRecord,
+  UnreadableRecordError,
+  writeRecord,
+} from "./records.ts";
+import { assertRecordEndpoints } from "./record-policy.ts";
+import { forgetClient } from "./registration.ts";
+import { splitScopes } from "./scopes.ts";
+import { eraseDockerMirror, mirrorToDocker, newerDockerToken } from "./docker-compat.ts";
+import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
+import { canonicalResource } from "./urls.ts";
+
+/** Status of a server as `ls` and the dashboard show it. */
+export interface ServerStatus {
+  name: string;
+  url: string;
+  issuer?: string;
+  state: "authorized" | "expired-refreshable" | "needs-authorization";
+  /** Absolute expiry, ms since the epoch. */
+  expiresAt?: number;
+  /** When the stored token was obtained, ms since the epoch. */
+  obtainedAt?: number;
+  scopes: string[];
+  refreshable: boolean;
+  store: string;
+  /** Set when the stored entry could not be read. */
+  error?: string;
+}
+
+/** The result of a completed sign-in, without the token itself. */
+export interface Authorized {
+  server: string;
+  issuer: string;
+  scope?: string;
+  expiresAt?: number;
+  /** Set when compat "docker" could not write Docker's entries: one line saying why. */
+  dockerNote?: string;
+}
+
+/** Outcome of a revocation: local delete always happens (S23). */
+export interface Revoked {
+  server: string;
+  hadToken: boolean;
+  /** One line per remote failure; empty when the AS revoked everything. */
+  failures: string[];
+}
+
+/**
+ * A server as the token service uses it: resolved from the registry once per
+ * operation (its canonical URL, the issuer its tokens are keyed by, whether
+ * Docker's gateway shares it), never re-read halfway through.
+ */
+export interface ResolvedServer {
+  name: string;
+  url: string;
+  /** The canonical URL (RFC 8707 §2): half of the token's store key. */
+  canonical: string;
+  /** The issuer the last sign-in used: the other half. */
+  issuer?: string;
+  /** Docker's gateway keeps a copy of its tokens. */
+  compat: boolean;
+}
+
+/** What the token service needs. */
+export interface TokenServiceDeps {
+  store: CredentialStore;
+  servers: ServerRegistry;
+  http: HttpContext;
+  lock: Lock;
+  now: () => number;
+  /** Docker's layout for every server, not only those with compat "docker". */
+  dockerCompat: boolean;
+}
+
+/** See the module doc. */
+export class TokenService {
+  readonly #d: TokenServiceDeps;
+
+  constructor(deps: TokenServiceDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * `server` resolved once: a sign-in since it was read may have learnt (or
+   * changed) its issuer, so the registry is asked, once.
+   */
+  async resolveServer(server: ServerDefinition): Promise<ResolvedServer> {
+    const current = await this.#d.servers.get(server.name);
+    return {
+      name: server.name,
+      url: server.url,
+      canonical: canonicalResource(server.url),
+      issuer: current?.issuer ?? server.issuer,
+      compat: this.#d.dockerCompat || (current ?? server).compat === "docker",
+    };
+  }
+
+  /**
+   * Decoded claims of the stored access token when it is a JWT (for display;
+   * never the token). `undefined` for an opaque token or none.
+   */
+  async tokenClaims(
+    server: ServerDefinition,
+  ): Promise<{ hasToken: boolean; claims?: Record<string, unknown> }> {
+    const record = await this.#readToken(await this.resolveServer(server));
+    return { hasToken: !!record, claims: record && decodeJwtClaims(record.access_token) };
+  }
+  /** Scopes the stored token was granted (S22 unions them with a challenge's). */
+  async heldScopes(server: ServerDefinition): Promise<string[]> {
+    const record = await this.resolveServer(server).then((r) => this.#readToken(r))
+      .catch(() => undefined);
+    return splitScopes(record?.scope);
+  }
+  /**
+   * A valid access token, refreshed ahead of expiry under the lock so a
+   * rotating refresh token is used once (S20). Throws REAUTHORIZATION_NEEDED
+   * (exit 3) when only a new sign-in helps (S21).
+   */
+  async getAccessToken(server: ServerDefinition): Promise<string> {
+    return (await this.#freshRecord(await this.resolveServer(server), false)).access_token;
+  }
+  /** Like {@link getAccessToken}, with type, expiry and scope. */
+  async getTokenSet(
+    server: ServerDefinition,
+  ): Promise<Pick<TokenRecord, "access_token" | "token_type" | "expires_at" | "scope">> {
+    const { access_token, token_type, expires_at, scope } = await this.#freshRecord(
+      await this.resolveServer(server),
+      false,
+    );
+    return { access_token, token_type, expires_at, scope };
+  }
+  /**
+   * Refresh now, even if the token is still valid. A token issued without a
+   * refresh token is kept as it is until it expires (`refreshed: false`).
+   */
+  async refresh(server: ServerDefinition): Promise<Authorized & { refreshed: boolean }> {
+    const resolved = await this.resolveServer(server);
+    const held = await this.#readToken(resolved);
+    if (held && !held.refresh_token && tokenState(held, this.#d.now()) !== "expired") {
+      return { ...authorized(server.name, held), refreshed: false };
+    }
+    return { ...authorized(server.name, await this.#freshRecord(resolved, true)), refreshed: true };
+  }
+  /** Status for `ls` and the dashboard, without network requests. */
+  async status(server: ServerDefinition): Promise<ServerStatus> {
+    const base = {
+      name: server.name,
+      url: server.url,
+      issuer: server.issuer,
+      store: this.#d.store.name,
+      scopes: server.scopes ?? [],
+      refreshable: false,
+    };
+    let record: TokenRecord | undefined;
+    let resolved: ResolvedServer;
+    try {
+      resolved = await this.resolveServer(server);
+      record = await this.#readToken(resolved);
+    } catch (err) {
+      return {
+        ...base,
+        state: "needs-authorization",
+        error: err instanceof Error ? err.message : String(err),
+      };
+    }
+    if (!record) return { ...base, state: "needs-authorization" };
+    // A server shared with Docker's gateway is as fresh as the newer of the two copies.
+    if (resolved.compat) {
+      record = await newerDockerToken(this.#d.store, server.name, record, this.#d.now())
+        .catch(() => undefined) ?? record;
+    }
+    const refreshable = !!record.refresh_token;
+    const scopes = splitScopes(record.scope);
+    const expired = tokenState(record, this.#d.now()) === "expired";
+    return {
+      ...base,
+      scopes,
+      refreshable,
+      expiresAt: record.expires_at,
+      obtainedAt: record.obtained_at,
+      state: !expired ? "authorized" : refreshable ? "expired-refreshable" : "needs-authorization",
+    };
+  }
+  /**
+   * Revoke at the AS (refresh token, then access token) and delete locally
+   * even when the AS fails (S23). `forgetClient` also drops the registration.
+   */
+  async revoke(
+    server: ServerDefinition,
+    options: { forgetClient?: boolean } = {},
+  ): Promise<Revoked> {
+    const resolved = await this.resolveServer(server);
+    let record: TokenRecord | undefined;
+    try {
+      record = await this.#readToken(resolved);
+    } catch (err) {
+      // An unreadable record is deleted below; a store that cannot be read is not "no tokens".
+      if (!(err instanceof UnreadableRecordError)) throw err;
+    }
+    const compat = resolved.compat;
+    // Revoke the newest token of the grant, which may be the one Docker's gateway refreshed to.
+    if (record && compat) {
+      record = await newerDockerToken(this.#d.store, server.name, record, this.#d.now()) ?? record;
+    }
+    const failures = record ? await this.#revokeRemote(record) : [];
+    const issuer = record?.issuer ?? resolved.issuer;
+    if (issuer) {
+      await this.#d.store.erase(tokenKey(issuer, resolved.canonical));
+      if (options.forgetClient) await forgetClient(this.#d.store, issuer);
+    }
+    if (options.forgetClient) {
+      await this.#d.store.erase(staticClientKey(resolved.canonical));
+    }
+    if (compat) await eraseDockerMirror(this.#d.store, server.name, record);
+    return { server: server.name, hadToken: !!record, failures };
+  }
+  /** RFC 7009 at the AS, unless the record's endpoints fail the URL policy (then one failure line). */
+  async #revokeRemote(record: TokenRecord): Promise<string[]> {
+    try {
+      assertRecordEndpoints(record, this.#d.http);
+    } catch (err) {
+      return [`${(err as Error).message} The tokens were deleted locally only.`];
+    }
+    return await revokeTokenSet(this.#d.http, record, await this.#clientSecret(record));
+  }
+  /**
+   * Store tokens the AS has just issued, trying twice: a credential store that fails once (a
+   * helper that crashed, a busy keychain) often works the second time, and these tokens exist
+   * nowhere else. `message` explains a final failure from the store's own message.
+   */
+  async save(
+    key: string,
+    record: TokenRecord,
+    message: (detail: string) => string,
+  ): Promise<void> {
+    try {
+      await writeRecord(this.#d.store, key, "mcp-oauth-token", record);
+    } catch {
+      try {
+        await writeRecord(this.#d.store, key, "mcp-oauth-token", record);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        throw new McpOAuthError(ErrorCode.STORE_FAILED, message(detail), { cause: err });
+      }
+    }
+  }
+  async #readToken(server: ResolvedServer): Promise<TokenRecord | undefined> {
+    if (!server.issuer) return undefined;
+    const key = tokenKey(server.issuer, server.canonical);
+    const record = await readRecord<TokenRecord>(this.#d.store, key, "token", isTokenRecord);
+    // A record is always stored under its own key. Another key means the store answered with
+    // another server's entry (a helper that matches keys loosely): never use it (S19).
+    if (record && ownKey(record) !== key) {
+      throw new McpOAuthError(
+        ErrorCode.STORE_FAILED,
+        `The credential store ${this.#d.store.name} answered the token of ${
+          oneLine(record.resource, 100)
+        } when asked for ${server.name}'s (${server.url}); it was not used. Check the store's entries, then run "mcp-oauth authorize ${server.name}".`,
+      );
+    }
+    return record;
+  }
+  async #clientSecret(record: TokenRecord): Promise<string | undefined> {
+    if (!record.secret_key) return undefined;
+    const c = await readRecord<ClientRecord>(
+      this.#d.store,
+      record.secret_key,
+      "client secret",
+      isClientRecord,
+    );
+    return c?.client_secret;
+  }
+  async #freshRecord(server: ResolvedServer, force: boolean): Promise<TokenRecord> {
+    const notAuthorized = () =>
+      new McpOAuthError(
+        ErrorCode.REAUTHORIZATION_NEEDED,
+        `Not authorized for ${server.name}; run "mcp-oauth authorize ${server.name}" (re-authorization needed).`,
+      );
+    const compat = server.compat;
+    let first = await this.#readToken(server);
+    if (!first) throw notAuthorized();
+    // Shared with Docker's gateway: its token entry may hold a newer token (it refreshed).
+    if (compat) {
+      first = await newerDockerToken(this.#d.store, server.name, first, this.#d.now()) ?? first;
+    }
+    const firstState = tokenState(first, this.#d.now());
+    if (!force && firstState === "valid") return first;
+    // Without a refresh token there is nothing to refresh ahead of expiry: the token serves
+    // until it really expires, then only a sign-in helps (RFC 6749 §1.5).
+    if (!force && !first.refresh_token && firstState !== "expired") return first;
+    const key = tokenKey(first.issuer, first.resource);
+    return await this.#d.lock.withLock(key, async () => {
+      // Another process may have refreshed while we waited for the lock.
+      let current = await this.#readToken(server);
+      if (!current) throw notAuthorized();
+      // So may Docker's gateway, which rotates the refresh token: refreshing from our older copy
+      // would reuse a spent refresh token and the AS would revoke the grant for both tools.
+      const docker = compat &&
+        await newerDockerToken(this.#d.store, server.name, current, this.#d.now());
+      if (docker) {
+        await this.save(
+          key,
+          docker,
+          (detail) =>
+            `The newer token Docker's gateway stored for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
+        );
+        current = docker;
+      }
+      const state = tokenState(current, this.#d.now());
+      if (state === "valid" && (!force || current.refresh_token !== first.refresh_token)) {
+        return current;
+      }
+      // The endpoint comes from the store, which other programs write too: checked as if discovered.
+      assertRecordEndpoints(current, this.#d.http);
+      let next: TokenRecord;
+      try {
+        next = await refreshTokenSet(
+          this.#d.http,
+          current,
+          await this.#clientSecret(current),
+          this.#d.now,
+        );
+      } catch (err) {
+        if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
+          // S21: the grant is gone; drop the dead tokens, keep the registration,
+          // unless the AS no longer knows the client itself (S11).
+          await this.#d.store.erase(key);
+          if (oauthErrorCode(err.cause) === "invalid_client" && current.client_source === "dcr") {
+            await forgetClient(this.#d.store, current.issuer);
+          }
+          throw err;
+        }
+        // The AS is unreachable or failing: a token that has not expired yet still works.
+        if (!force && state !== "expired") return current;
+        throw err;
+      }
+      // Not inside the catch above: once the AS has rotated the refresh token, handing out the
+      // old access token would hide that the stored refresh token is used up (S20).
+      await this.save(
+        key,
+        next,
+        (detail) =>
+          next.refresh_token && next.refresh_token !== current.refresh_token
+            ? `The refreshed token for ${server.name} could not be saved, and the old refresh token is used up: fix the credential store, then run "mcp-oauth authorize ${server.name}" (${detail})`
+            : `The refreshed token for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
+      );
+      if (compat) await mirrorToDocker(this.#d.store, server.name, next);
+      return next;
+    });
+  }
+}
+
+/** What a sign-in or refresh tells its caller: never the token itself. */
+export function authorized(server: string, r: TokenRecord): Authorized {
+  return { server, issuer: r.issuer, scope: r.scope, expiresAt: r.expires_at };
+}
+
+/** The key a token record is stored under; undefined when its issuer or resource is no URL. */
+function ownKey(record: TokenRecord): string | undefined {
+  try {
+    return tokenKey(record.issuer, record.resource);
+  } catch {
+    return undefined;
+  }
+}
