@@ -12,103 +12,23 @@
 import type { Authorized, Engine } from "./engine.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import type { Claim, ServerDefinition, SignInInfo, SignInMarkerPort } from "./ports.ts";
+import type {
+  CallbackOutcome,
+  ListenRequest,
+  SignInCapabilities,
+  SignInRequest,
+} from "./sign-in-capabilities.ts";
 import { canonicalResource, isLoopbackHost } from "./urls.ts";
 
-/** What a callback request made of the sign-in, for the page the browser shows. */
-export interface CallbackOutcome {
-  ok: boolean;
-  /** One line for the person; never a token or code. */
-  message: string;
-}
-
-/** Where the loopback callback is to be served. */
-export interface ListenRequest {
-  /** 127.0.0.1, or the redirect URI's own 127.x.y.z. */
-  address: string;
-  /** 0: any free port. */
-  port: number;
-  /** Also on [::1] at the same port: a browser sent to `localhost` tries ::1 first. */
-  bothLoopbacks: boolean;
-  /** The callback path (default /callback). */
-  path?: string;
-  /** The loopback redirect URI the person gave, whose host the listener must accept. */
-  redirectUri?: string;
-}
-
-/** What the person is told, as events; the caller words and shows them. */
-export type SignInEvent =
-  | { type: "open"; server: string; url: string }
-  | { type: "paste"; prefix: string; timeoutMs: number }
-  | { type: "paste-rejected"; prefix: string }
-  | { type: "paste-failed"; message: string }
-  | { type: "waiting"; deadline: number }
-  | {
-    type: "device";
-    server: string;
-    verificationUri: string;
-    verificationUriComplete?: string;
-    userCode: string;
-    expiresAt: number;
-  }
-  | { type: "joining"; server: string; holder: SignInInfo }
-  | { type: "retrying"; message: string };
-
-/** How a sign-in reaches the person and the browser. */
-export interface SignInCapabilities {
-  /**
-   * Serve the callback on loopback; each request that reaches it is handed
-   * to `onCallback`. Rejects when the port is taken.
-   */
-  listen(
-    request: ListenRequest,
-    onCallback: (url: URL) => Promise<CallbackOutcome>,
-  ): Promise<{ port: number; close(): Promise<void> }>;
-  /** Open `url` in a browser if there is one to open; the result is closed when the flow ends. */
-  openBrowser(url: string, flow: "browser" | "device"): Promise<{ close(): Promise<void> }>;
-  /** Lines the person pastes (the address the browser was sent to); absent: nothing is read. */
-  pasted?(): AsyncIterable<string>;
-  /** Tell the person; the returned function, if any, is called when the sign-in ends. */
-  notify(event: SignInEvent): void | (() => void);
-}
-
-/** What the caller asks for. */
-export interface SignInRequest {
-  /** Listen on this port (`--port`). */
-  port?: number;
-  /** A loopback redirect URI to register and listen on. */
-  redirect?: { uri: string; port: number; path: string };
-  /** A relay's redirect URI: registered and sent to the AS; it forwards to our listener. */
-  relayUri?: string;
-  timeoutS: number;
-  scopes?: string[];
-  clientId?: string;
-  clientSecret?: string;
-  clientMetadataUrl?: string;
-  /** The device authorization grant (RFC 8628) instead of a browser redirect. */
-  device?: boolean;
-  /** The scopes come from a step-up: they are not remembered as the person's. */
-  stepUp?: boolean;
-  /** No browser: the person opens the URL elsewhere and pastes the redirect address back. */
-  pasteOnly?: boolean;
-}
-
-/**
- * `mcp-oauth:PORT:NONCE`: the state a relay turns into a redirect to
- * `http://localhost:PORT/callback` with the bare nonce.
- * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.1
- */
-export function relayState(port: number, nonce: string): string {
-  return `mcp-oauth:${port}:${nonce}`;
-}
-
-/** The loopback port and bare nonce of a relay state (ours or Docker's gateway's), else undefined. */
-export function parseRelayState(
-  state: string,
-): { kind: "mcp-oauth" | "mcp-gateway"; port: number; nonce: string } | undefined {
-  const m = /^(mcp-oauth|mcp-gateway):([1-9][0-9]{3,4}):([A-Za-z0-9_-]{16,128})$/.exec(state);
-  if (!m) return undefined;
-  return { kind: m[1] as "mcp-oauth" | "mcp-gateway", port: Number(m[2]), nonce: m[3]! };
-}
+export type {
+  CallbackOutcome,
+  ListenRequest,
+  SignInCapabilities,
+  SignInEvent,
+  SignInRequest,
+} from "./sign-in-capabilities.ts";
+export { ProcessSignInMarkers } from "./process-sign-in-markers.ts";
+export { parseRelayState, relayState } from "./relay-state.ts";
 
 /** The sign-ins of one process. */
 export class SignInService {
@@ -475,34 +395,5 @@ function portOf(uri: string | undefined): number | undefined {
       : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Markers for one process only (a library user without a home, tests): one
- * sign-in per server within this process.
- */
-export class ProcessSignInMarkers implements SignInMarkerPort {
-  readonly #held = new Map<string, SignInInfo>();
-
-  claim(key: string, expiresAt: number): Promise<Claim> {
-    const holder = this.#live(key);
-    if (holder) return Promise.resolve({ claimed: false, holder });
-    const info: SignInInfo = { pid: 0, expiresAt };
-    this.#held.set(key, info);
-    return Promise.resolve({
-      claimed: true,
-      update: (more) => Promise.resolve(void Object.assign(info, more)),
-      release: () => Promise.resolve(void (this.#held.get(key) === info && this.#held.delete(key))),
-    });
-  }
-
-  read(key: string): Promise<SignInInfo | undefined> {
-    return Promise.resolve(this.#live(key));
-  }
-
-  #live(key: string): SignInInfo | undefined {
-    const info = this.#held.get(key);
-    return info && info.expiresAt > Date.now() ? { ...info } : undefined;
   }
 }
