@@ -27,7 +27,9 @@ const machine = [
   `- kernel: ${sh("uname", ["-sr"])}`,
   `- bun ${sh(bun, ["--version"])}; ${sh(deno, ["--version"]).split("\n")[0]}; node ${
     sh("node", ["--version"])
-  }; ${sh("wrk", ["--version"]).split("\n")[0]?.split(" [")[0]}`,
+  }; ${sh("wrk", ["--version"]).split("\n")[0]?.split(" [")[0]}; ${
+    sh(`${ROOT}node_modules/@cloudflare/workerd-linux-64/bin/workerd`, ["--version"])
+  }`,
   `- commit: ${sh("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"])}`,
   `- binary dist/bin/mcp-oauth: ${existsSync(`${ROOT}dist/bin/mcp-oauth`) ? "present" : "absent"}`,
 ].join("\n");
