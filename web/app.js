@@ -69,3 +69,46 @@ document.addEventListener("submit", (event) => {
   };
   setTimeout(() => reload(0), 300);
 });
+
+// Expiry countdown: the server renders each token's expiry instant (data-expires-at, ms); the
+// page counts down by itself, so the clock never makes the server re-render anything. Once a
+// token expires, the row says so; the servers section's poll then brings the server's view.
+/** "in 4m 05s": the same text as the server's first rendering (views.ts, `relative`). */
+function expiresIn(ms) {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `in ${s}s`;
+  if (s < 600) return `in ${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  if (s < 3600) return `in ${Math.floor(s / 60)}m`;
+  if (s < 86400) return `in ${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `in ${Math.floor(s / 86400)}d`;
+}
+function countDown() {
+  for (const el of document.querySelectorAll("[data-expires-at]")) {
+    const left = Number(el.dataset.expiresAt) - Date.now();
+    if (!Number.isFinite(left)) continue;
+    if (left > 0) {
+      el.textContent = `authorized, expires ${expiresIn(left)}`;
+    } else {
+      el.textContent = "expired";
+      el.classList.replace("authorized", "expired-refreshable");
+      el.removeAttribute("data-expires-at");
+    }
+  }
+}
+setInterval(countDown, 1000);
+document.addEventListener("DOMContentLoaded", countDown);
+
+// Copy buttons of the "Connect a client" panel: the text of the element they name.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
+  const source = button && document.getElementById(button.dataset.copy);
+  if (!source) return;
+  const done = (label) => {
+    button.textContent = label;
+    setTimeout(() => (button.textContent = "Copy"), 1500);
+  };
+  navigator.clipboard?.writeText(source.textContent ?? "").then(
+    () => done("Copied"),
+    () => done("Select and copy"),
+  ) ?? done("Select and copy");
+});

@@ -1,7 +1,7 @@
 /**
- * The MCP client configuration that reaches a server through mcp-oauth: the entry for Claude
- * Desktop, Cursor or VS Code, by the stdio bridge or the dashboard's proxy. Shared by
- * `mcp-oauth config` and the dashboard's "Connect a client" panel, so both print the same.
+ * What an MCP client's `mcp-oauth` must be told to find this one's servers and tokens: the
+ * global options repeated in `mcp-oauth config` snippets and the dashboard's "Connect a
+ * client" panel (the snippets themselves: client-snippet.ts).
  *
  * @module
  */
@@ -9,57 +9,6 @@ import { mcpOAuthHome } from "../runtime/paths.ts";
 import { realHome } from "../store/private-home.ts";
 import { type ParsedArgs, str } from "./args.ts";
 import type { CliContext } from "./context.ts";
-
-/** The clients with a snippet. */
-export const CLIENTS = ["claude", "cursor", "vscode"] as const;
-
-/** One of {@link CLIENTS}. */
-export type ClientName = typeof CLIENTS[number];
-
-/** Where each client keeps the snippet, and what it is called there. */
-export const CLIENT_FILES: Record<ClientName, { title: string; file: string }> = {
-  claude: { title: "Claude Desktop", file: "claude_desktop_config.json" },
-  cursor: { title: "Cursor", file: "~/.cursor/mcp.json" },
-  vscode: { title: "VS Code", file: ".vscode/mcp.json" },
-};
-
-/** What a snippet needs besides the client. */
-export interface SnippetOptions {
-  /** The server's name in mcp-oauth. */
-  name: string;
-  transport: "stdio" | "proxy";
-  /** The dashboard's port (proxy). */
-  port: number;
-  /** Global options the stdio command must repeat: `--home DIR`, `--store S`. */
-  globals: string[];
-  /** The proxy key (proxy); a placeholder where it is not to be shown. */
-  proxyKey: string;
-}
-
-/**
- * The configuration file content that adds `o.name` to `client`. Claude Desktop's file takes
- * local commands only: it has no proxy snippet (undefined).
- * @see https://modelcontextprotocol.io/quickstart/user
- * @see https://code.visualstudio.com/docs/copilot/chat/mcp-servers
- */
-export function clientSnippet(
-  client: ClientName,
-  o: SnippetOptions,
-): Record<string, unknown> | undefined {
-  let entry: Record<string, unknown>;
-  if (o.transport === "stdio") {
-    entry = { command: "mcp-oauth", args: ["stdio", o.name, ...o.globals] };
-    if (client === "vscode") entry = { type: "stdio", ...entry };
-  } else {
-    if (client === "claude") return undefined;
-    entry = {
-      url: `http://127.0.0.1:${o.port}/mcp/${encodeURIComponent(o.name)}`,
-      headers: { Authorization: `Bearer ${o.proxyKey}` },
-    };
-    if (client === "vscode") entry = { type: "http", ...entry };
-  }
-  return { [client === "vscode" ? "servers" : "mcpServers"]: { [o.name]: entry } };
-}
 
 /**
  * The global options an MCP client's `mcp-oauth` must be given to find what this one found:

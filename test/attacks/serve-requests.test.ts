@@ -172,16 +172,19 @@ describe("attacks on `serve`: DNS rebinding and cross-site requests (issue 10)",
       "GET /callback",
       "GET /favicon.ico",
       "GET /s/:id/claims",
+      "GET /s/:id/connect",
       "GET /s/:id/row",
       "GET /s/:id/trace",
+      "GET /servers/live",
       "POST /s/:id/authorize",
+      "POST /s/:id/call",
       "POST /s/:id/refresh",
       "POST /s/:id/remove",
       "POST /s/:id/revoke",
       "POST /s/:id/test",
       "POST /servers",
     ]);
-    assert.equal(STATE_CHANGING.length, 7);
+    assert.equal(STATE_CHANGING.length, 8);
   });
 
   it("DNS rebinding: every route, any Host but ours, is refused before anything runs (421/400)", async () => {

@@ -4,7 +4,11 @@
  * Chromium driven by playwright-core. Add a server, sign in through the popup tab (login and
  * consent at the AS), watch the row turn "authorized" without reloading, list its tools, read
  * its discovery trace and claims, revoke it; all under the dashboard's CSP, and never with a
- * token in the page. Screenshots of every step go to test-artifacts/dashboard/.
+ * token in the page. Then the first ten minutes of issue 18: a sign-in from the CLI in another
+ * process shows without a reload, expiry counts down, actions fit the state and a busy row shows
+ * it, Test lists parameters and calls a tool, "Connect a client" copies snippets and shows the
+ * proxy key only on request, and the page works at 420 px. Screenshots of every step go to
+ * test-artifacts/dashboard/ (1280 px and 420 px, light and dark).
  *
  * @module
  */
@@ -24,6 +28,7 @@ import {
   startAuthorizationServer,
 } from "../fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
+import { PERSON_BROWSER, runCli } from "../cli/helpers.ts";
 import {
   ARTIFACTS,
   type Dashboard,
@@ -79,6 +84,16 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
 
   const row = () => page.locator(`tbody[data-server="${NAME}"]`);
   const status = () => row().locator("span.status");
+
+  /** The row's buttons in order; the main one marked with "*". */
+  async function actions(): Promise<string[]> {
+    return await row().locator(".actions button").evaluateAll((buttons) =>
+      buttons.map((b) => {
+        const el = b as unknown as { textContent: string; className: string };
+        return `${el.textContent.trim()}${/\bprimary\b/.test(el.className) ? "*" : ""}`;
+      })
+    );
+  }
 
   /** Records console errors and uncaught errors of `p` as tab `tab`. */
   function watch(p: Page, tab: string) {
@@ -242,6 +257,8 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
     assert.match((await status().getAttribute("class")) ?? "", /\bneeds-authorization\b/);
     assert.equal((await row().locator("td.url").textContent())?.trim(), mcp!.url);
     assert.equal(await page.getByText("No servers yet").count(), 0);
+    // Not signed in: Authorize is the main button; nothing that needs a token is offered.
+    assert.deepEqual(await actions(), ["Authorize*", "Connect", "Trace", "Remove"]);
     await screenshot(page, "02-server-added");
     lap("2 add");
   });
@@ -286,8 +303,16 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
         'the callback page saying "Signed in"',
         15_000,
       );
-      assert.ok(popup.url().startsWith(`${dash!.origin}/callback?`), popup.url());
+      // The code and state leave the address bar at once (issue 18, item 10).
+      await popup.waitForURL(`${dash!.origin}/callback`, { timeout: 5_000 });
       assert.match(await popup.locator("body").innerText(), new RegExp(`signed in to ${NAME}\\.`));
+      assert.equal(
+        await popup.evaluate(() =>
+          (globalThis as unknown as { document: { querySelector(s: string): { href: string } } })
+            .document.querySelector('link[rel="icon"]').href
+        ),
+        `${dash!.origin}/assets/icon.svg`,
+      );
       reachedCallback = true;
       popupCsp.push(...await violations(popup));
       await screenshot(popup, "03d-callback-signed-in");
@@ -305,6 +330,19 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
     );
     assert.equal(await row().getAttribute("hx-trigger"), null, "polling stops once authorized");
     assert.equal((await row().locator("td.issuer").textContent())?.trim(), as!.issuer);
+    // Signed in: Test leads; Refresh, Claims and Revoke appear; signing in again is secondary.
+    assert.deepEqual(await actions(), [
+      "Sign in again",
+      "Test*",
+      "Refresh",
+      "Claims",
+      "Connect",
+      "Trace",
+      "Revoke",
+      "Remove",
+    ]);
+    const expiresAt = Number(await status().getAttribute("data-expires-at"));
+    assert.ok(Math.abs(expiresAt - (Date.now() + 3600_000)) < 60_000, `expiry ${expiresAt}`);
 
     const tokens = await storedTokens(home!);
     assert.equal(tokens.access.length, 1, "one access token in credentials.json");
@@ -320,17 +358,47 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
     lap("4 authorized");
   });
 
-  step("5. Test lists the server's tools under the row", async () => {
-    await row().getByRole("button", { name: "Test" }).click();
-    const tools = row().locator(".tools");
-    await waitIn(page, tools, "the tool list", 10_000);
-    assert.deepEqual(await tools.locator("code").allTextContents(), ["echo", "whoami", "add"]);
-    assert.match(await tools.innerText(), /^Tools: /);
-    assert.match((await status().getAttribute("class")) ?? "", /\bauthorized\b/);
-    await assertNoSecrets(page, "the dashboard after Test");
-    await screenshot(page, "05-tools");
-    lap("5 test");
-  });
+  step(
+    "5. Test lists the tools with their parameters, and calls one (issue 18, item 13)",
+    async () => {
+      await row().getByRole("button", { name: "Test" }).click();
+      const details = page.locator("#details");
+      await waitIn(
+        page,
+        details.locator("h2", { hasText: `Tools of ${NAME}` }),
+        "the tools",
+        10_000,
+      );
+      const tools = details.locator("article.tool");
+      assert.deepEqual(await tools.locator("h3").allTextContents(), ["echo", "whoami", "add"]);
+      const echo = tools.filter({ hasText: "Echoes the text back" });
+      assert.deepEqual(
+        await echo.locator("table.params tbody tr").first().locator("td").allTextContents(),
+        ["text", "string", "required", ""],
+      );
+      assert.match(await tools.nth(1).innerText(), /No parameters\./);
+      // Call echo with the example arguments filled in: an empty text.
+      const args = echo.locator("textarea");
+      assert.equal(await args.inputValue(), '{"text":""}');
+      await args.fill('{"text": "hello from the dashboard"}');
+      await echo.getByRole("button", { name: "Call echo" }).click();
+      await waitIn(page, echo.locator(".call-result pre"), "the call's result", 10_000);
+      assert.equal(await echo.locator(".call-result pre").innerText(), "hello from the dashboard");
+      // Errors in place: not JSON, and a tool that refuses its arguments.
+      await args.fill("{text:");
+      await echo.getByRole("button", { name: "Call echo" }).click();
+      await waitIn(page, echo.locator(".call-result .error"), "the JSON error", 10_000);
+      assert.match(await echo.locator(".call-result").innerText(), /not valid JSON/);
+      const add = tools.filter({ hasText: "Adds two numbers" });
+      await add.locator("textarea").fill('{"a": "x", "b": 2}');
+      await add.getByRole("button", { name: "Call add" }).click();
+      await waitIn(page, add.locator(".call-result .error"), "the tool's error", 10_000);
+      assert.match((await status().getAttribute("class")) ?? "", /\bauthorized\b/);
+      await assertNoSecrets(page, "the dashboard after Test");
+      await screenshot(page, "05-tools");
+      lap("5 test");
+    },
+  );
 
   step("6. Trace and Claims fill the details panel", async () => {
     await row().getByRole("button", { name: "Trace" }).click();
@@ -361,6 +429,134 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
     lap("6 trace+claims");
   });
 
+  step(
+    "6c. Connect a client: snippets with copy buttons; the proxy key only on request (issue 18, item 14)",
+    async () => {
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], {
+        origin: dash!.origin,
+      });
+      await row().getByRole("button", { name: "Connect" }).click();
+      const details = page.locator("#details");
+      await waitIn(
+        page,
+        details.locator("h2", { hasText: `Connect a client to ${NAME}` }),
+        "the connect panel",
+        10_000,
+      );
+      const text = await details.innerText();
+      for (const client of ["Claude Desktop", "Cursor", "VS Code"]) {
+        assert.ok(text.includes(client), client);
+      }
+      assert.ok(
+        text.includes(`mcp-oauth serve --port ${new URL(dash!.origin).port} --home ${home}`),
+        text,
+      );
+      const proxyKey = (await runCli(["proxy-key"], { home: home! })).stdout.trim();
+      assert.match(proxyKey, /^mcpo_/);
+      assert.ok(!(await page.content()).includes(proxyKey), "the proxy key is not shown unasked");
+      // Copy the Cursor stdio snippet: the clipboard holds the JSON mcp-oauth config prints.
+      const cursor = details.locator(".snippet").filter({ hasText: "Cursor" }).first();
+      await cursor.getByRole("button", { name: "Copy" }).click();
+      await waitIn(page, cursor.getByRole("button", { name: "Copied" }), '"Copied"', 5_000);
+      const copied = await page.evaluate(() =>
+        (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } })
+          .navigator.clipboard.readText()
+      );
+      const printed = await runCli(["config", NAME, "--client", "cursor"], { home: home! });
+      assert.deepEqual(JSON.parse(copied), JSON.parse(printed.stdout));
+      await screenshot(page, "06c-connect");
+      await details.getByRole("button", { name: "Show the proxy key" }).click();
+      await waitIn(page, details.getByText(/The key is shown/), "the shown key", 5_000);
+      assert.ok((await details.innerText()).includes(`Bearer ${proxyKey}`));
+      lap("6c connect");
+    },
+  );
+
+  step(
+    "6d. a busy row shows it and rests its buttons while a request runs (issue 18, item 12)",
+    async () => {
+      // Every class and disabled state the row goes through, recorded as it happens.
+      await page.evaluate((id) => {
+        const g = globalThis as unknown as {
+          __busy: string[];
+          document: { getElementById(id: string): unknown };
+          MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void };
+        };
+        g.__busy = [];
+        const tbody = g.document.getElementById(id) as {
+          className: string;
+          querySelectorAll(s: string): { disabled: boolean }[];
+        };
+        new g.MutationObserver(() => {
+          const disabled = [...tbody.querySelectorAll("button")].filter((b) => b.disabled).length;
+          g.__busy.push(`${tbody.className}|${disabled}`);
+        }).observe(tbody, { attributes: true, subtree: true });
+      }, `srv-${base64url(NAME)}`);
+      await row().getByRole("button", { name: "Refresh" }).click();
+      await waitIn(page, row().getByText("Refreshed."), '"Refreshed."', 10_000);
+      const seen = await page.evaluate(() =>
+        (globalThis as unknown as { __busy: string[] }).__busy
+      );
+      assert.ok(
+        seen.some((s) => /htmx-request/.test(s) && !s.endsWith("|0")),
+        `the row was marked busy with its buttons disabled: ${JSON.stringify(seen)}`,
+      );
+      lap("6d busy");
+    },
+  );
+
+  step(
+    "6e. at 1280 px and 420 px, light and dark: usable, nothing one character wide (issue 18, item 15)",
+    async () => {
+      await row().getByRole("button", { name: "Test" }).click();
+      await waitIn(page, page.locator("#details article.tool").first(), "the tools", 10_000);
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await screenshot(page, `09-wide-${scheme}`);
+        await page.setViewportSize({ width: 420, height: 860 });
+        const layout = await page.evaluate((id) => {
+          const d = (globalThis as unknown as {
+            document: {
+              documentElement: { scrollWidth: number };
+              querySelector(
+                s: string,
+              ): { getBoundingClientRect(): { width: number; height: number } };
+              querySelectorAll(s: string): { getBoundingClientRect(): { top: number } }[];
+            };
+          }).document;
+          const url = d.querySelector(`#${id} td.url`).getBoundingClientRect();
+          const tops = new Set(
+            [...d.querySelectorAll(`#${id} .actions button`)].map((b) =>
+              Math.round(b.getBoundingClientRect().top)
+            ),
+          );
+          return {
+            scrollWidth: d.documentElement.scrollWidth,
+            urlWidth: url.width,
+            urlHeight: url.height,
+            buttonRows: tops.size,
+            buttons: d.querySelectorAll(`#${id} .actions button`).length,
+          };
+        }, `srv-${base64url(NAME)}`);
+        assert.ok(
+          layout.scrollWidth <= 420,
+          `no sideways scrolling at 420 px: ${JSON.stringify(layout)}`,
+        );
+        assert.ok(layout.urlWidth > 300, `the URL has the card's width: ${JSON.stringify(layout)}`);
+        assert.ok(layout.urlHeight < 80, `the URL takes a line or two: ${JSON.stringify(layout)}`);
+        assert.ok(
+          layout.buttonRows <= 3,
+          `buttons flow in rows, not one per line: ${JSON.stringify(layout)}`,
+        );
+        await screenshot(page, `10-narrow-${scheme}`);
+      }
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      lap("6e sizes");
+    },
+  );
+
   step("7. Revoke (confirmed) returns the row to needing authorization", async () => {
     const revocations = as!.counts.revocation;
     await row().getByRole("button", { name: "Revoke" }).click();
@@ -379,13 +575,83 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
     lap("7 revoke");
   });
 
+  step(
+    "7b. a sign-in from the CLI in another process shows without a reload (issue 18, item 11)",
+    async () => {
+      await page.evaluate(() => ((globalThis as { __mark?: number }).__mark = 43));
+      const cli = await runCli(["authorize", NAME, "--browser", PERSON_BROWSER], { home: home! });
+      assert.equal(cli.code, 0, cli.stderr);
+      const signedInAt = Date.now();
+      await waitIn(
+        page,
+        status().and(page.locator(".authorized")),
+        '"authorized" after the CLI sign-in',
+        10_000,
+      );
+      const seconds = (Date.now() - signedInAt) / 1000;
+      assert.ok(seconds < 5, `shown ${seconds} s after the CLI signed in`);
+      assert.equal(
+        await page.evaluate(() => (globalThis as { __mark?: number }).__mark),
+        43,
+        "the dashboard was not reloaded",
+      );
+      await screenshot(page, "07b-cli-signed-in");
+      // And a revoke from the CLI, the other way.
+      assert.equal((await runCli(["revoke", NAME], { home: home! })).code, 0);
+      await waitIn(
+        page,
+        status().filter({ hasText: "needs authorization" }),
+        '"needs authorization" after the CLI revoke',
+        10_000,
+      );
+      lap("7b live");
+    },
+  );
+
+  step("7c. expiry counts down in the page, and an expired token says so", async () => {
+    // The page's own clock: an element like a row's status, expiring in 2m 05s, then in 1 s.
+    const label = async (ms: number) => {
+      await page.evaluate((at) => {
+        const d = (globalThis as unknown as {
+          document: {
+            createElement(
+              t: string,
+            ): { id: string; className: string; dataset: Record<string, string> };
+            body: { append(n: unknown): void };
+            getElementById(id: string): { remove(): void } | null;
+          };
+        }).document;
+        d.getElementById("countdown-probe")?.remove();
+        const el = d.createElement("span");
+        el.id = "countdown-probe";
+        el.className = "status authorized";
+        el.dataset.expiresAt = String(at);
+        d.body.append(el);
+      }, Date.now() + ms);
+      const probe = page.locator("#countdown-probe");
+      await page.waitForTimeout(1_100);
+      const first = await probe.innerText();
+      await page.waitForTimeout(1_000);
+      return [first, await probe.innerText(), (await probe.getAttribute("class")) ?? ""];
+    };
+    const [a, b] = await label(125_000);
+    assert.match(a!, /^authorized, expires in [12]m \d\ds$/, a);
+    assert.notEqual(a, b, "it counts down");
+    const [, gone, cls] = await label(1_000);
+    assert.equal(gone, "expired");
+    assert.match(cls!, /expired-refreshable/);
+    await page.evaluate(() =>
+      (globalThis as unknown as { document: { getElementById(id: string): { remove(): void } } })
+        .document.getElementById("countdown-probe").remove()
+    );
+    lap("7c countdown");
+  });
+
   it("the dashboard page had no CSP violations and no errors", async () => {
     guard();
     const csp = await violations(page);
-    // The dashboard links no favicon; Chromium logs the 404 of /favicon.ico as a console error.
-    const mine = problems.filter((p) =>
-      p.tab === "dashboard" && !p.source?.endsWith("/favicon.ico")
-    );
+    // The dashboard has its icon (issue 18, item 10): no 404 of /favicon.ico either.
+    const mine = problems.filter((p) => p.tab === "dashboard");
     assert.deepEqual(csp, [], "securitypolicyviolation events on the dashboard");
     assert.deepEqual(
       mine.filter((p) => isCsp(p.text)),
@@ -437,9 +703,14 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
       const p = await stranger.newPage();
       const response = await p.goto(`${dash!.origin}/`);
       assert.equal(response?.status(), 401);
-      assert.match(await p.locator("body").innerText(), /^Locked: open the address/);
+      const text = await p.locator("body").innerText();
+      assert.match(text, /Locked: open the address/);
+      // One sentence on how to open the dashboard (issue 18, item 15).
+      assert.match(text, /To open the dashboard, run mcp-oauth serve --open/);
       assert.equal(await p.locator("tbody[data-server]").count(), 0);
       await screenshot(p, "08-locked");
+      await p.setViewportSize({ width: 420, height: 700 });
+      await screenshot(p, "08b-locked-narrow");
     } finally {
       await stranger.close();
     }

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { listToolNames, withMcpSession } from "../../src/cli/mcp-client.ts";
+import { listTools, withMcpSession } from "../../src/cli/mcp-client.ts";
 import { createEngine, type Engine } from "../../src/core/engine.ts";
 import { dashboardApp, encodeId } from "../../src/http/dashboard/app.ts";
 import { assets } from "../../src/http/dashboard/assets.ts";
@@ -20,6 +20,7 @@ import { OUTPUT_LOG, recordOutput } from "../helpers/secret-ledger.ts";
 
 const ORIGIN = "http://127.0.0.1:7777";
 const KEY = "test-key-0123456789";
+const PROXY_KEY = "mcpo_dashboard-test-proxy-key";
 
 describe("dashboard routes (issue 5)", () => {
   let as: AuthorizationServer;
@@ -65,7 +66,15 @@ describe("dashboard routes (issue 5)", () => {
       secret: KEY,
       home: "/tmp/home",
       assets,
-      listTools: (def) => withMcpSession(engine, def, undefined, listToolNames),
+      listTools: (def) => withMcpSession(engine, def, undefined, listTools),
+      callTool: (def, name, args) =>
+        withMcpSession(
+          engine,
+          def,
+          undefined,
+          (client) => client.callTool({ name, arguments: args }),
+        ),
+      proxyKey: () => Promise.resolve(PROXY_KEY),
     });
   });
   after(async () => {
@@ -225,9 +234,42 @@ describe("dashboard routes (issue 5)", () => {
       assert.equal(replay.status, 400, "S15: the state is single use");
     });
 
-    it("test lists the tools through authFetch", async () => {
+    it("test lists the tools through authFetch, with descriptions, parameters and a call form (issue 18, item 13)", async () => {
       const html = await (await req(`/s/${id}/test`, { method: "POST" })).text();
-      assert.match(html, /Tools: <code>echo<\/code> <code>whoami<\/code> <code>add<\/code>/);
+      assert.match(html, /<h2>Tools of demo<\/h2>/);
+      assert.deepEqual([...html.matchAll(/data-tool="([^"]+)"/g)].map((m) => m[1]), [
+        "echo",
+        "whoami",
+        "add",
+      ]);
+      assert.match(html, /Echoes the text back/);
+      assert.match(
+        html,
+        /<td><code>text<\/code><\/td>\s*<td><code>string<\/code><\/td>\s*<td>required<\/td>/,
+      );
+      assert.match(html, new RegExp(`hx-post="/s/${id}/call"`));
+      assert.match(
+        html,
+        /<textarea name="args"[^>]*>\{&quot;text&quot;:&quot;&quot;\}<\/textarea>/,
+      );
+    });
+
+    it("call shows the result, and errors in place: bad JSON, not an object, a tool error (issue 18, item 13)", async () => {
+      const call = (fields: Record<string, string>) => req(`/s/${id}/call`, form(fields));
+      const ok = await call({ tool: "echo", args: '{"text": "hello <b>"}' });
+      assert.equal(ok.status, 200);
+      const okHtml = await ok.text();
+      assert.match(okHtml, /Result:/);
+      assert.match(okHtml, /<pre>hello &lt;b&gt;<\/pre>/);
+      const bad = await call({ tool: "echo", args: "{text:" });
+      assert.equal(bad.status, 200, "an error shown in place, not a failed load");
+      assert.match(await bad.text(), /class="error" role="alert">The arguments are not valid JSON/);
+      const array = await call({ tool: "echo", args: "[1]" });
+      assert.equal(array.status, 200);
+      assert.match(await array.text(), /must be a JSON object/);
+      const refused = await (await call({ tool: "add", args: '{"a": "x"}' })).text();
+      assert.match(refused, /error/);
+      assert.doesNotMatch(refused, /Result:/);
     });
 
     it("refresh refreshes", async () => {
@@ -263,6 +305,43 @@ describe("dashboard routes (issue 5)", () => {
       assert.match(html, /Revoked\./);
       assert.match(html, /needs authorization/);
       assert.equal((await as.introspect(token)).active, false);
+    });
+
+    it("connect shows the snippets with the home, and the proxy key only on request (issue 18, item 14)", async () => {
+      const hidden = await (await req(`/s/${id}/connect`)).text();
+      assert.match(hidden, /Connect a client to demo/);
+      for (const title of ["Claude Desktop", "Cursor", "VS Code"]) {
+        assert.match(hidden, new RegExp(title));
+      }
+      assert.match(
+        hidden,
+        /&quot;stdio&quot;,\s*&quot;demo&quot;,\s*&quot;--home&quot;,\s*&quot;\/tmp\/home&quot;/,
+      );
+      assert.match(hidden, /http:\/\/127\.0\.0\.1:7777\/mcp\/demo/);
+      assert.ok(!hidden.includes(PROXY_KEY), "the proxy key is not shown unasked");
+      assert.match(hidden, /Show the proxy key/);
+      const shown = await (await req(`/s/${id}/connect?key=show`)).text();
+      assert.ok(shown.includes(`Bearer ${PROXY_KEY}`), "shown when asked");
+      assert.doesNotMatch(shown, /Show the proxy key/);
+    });
+
+    it("the servers section answers 204 while nothing changed, and itself once something did (issue 18, item 11)", async () => {
+      const first = await req("/servers/live?since=");
+      assert.equal(first.status, 200);
+      const html = await first.text();
+      const since = /hx-get="\/servers\/live\?since=([^"]+)"/.exec(html)?.[1];
+      assert.ok(since, html.slice(0, 300));
+      assert.match(html, /hx-trigger="every 2s"/);
+      assert.equal((await req(`/servers/live?since=${since}`)).status, 204);
+      assert.equal((await req(`/servers/live?since=${since}`)).status, 204, "still");
+      // Another process (or this one) changes the tokens: the section comes back, changed.
+      await engine.addServer({ name: "other", url: mcp.url });
+      const changed = await req(`/servers/live?since=${since}`);
+      assert.equal(changed.status, 200);
+      assert.notEqual(/since=([^"]+)"/.exec(await changed.text())?.[1], since);
+      const page = await (await req("/")).text();
+      assert.match(page, /<section id="servers"[^>]* hx-get="\/servers\/live\?since=/);
+      await engine.remove((await engine.servers.get("other"))!);
     });
 
     it("an unknown server id is a 404 with a message", async () => {

@@ -1,7 +1,8 @@
 /** `mcp-oauth config`: MCP client configuration snippets. @module */
 import { ProxyKeyFile } from "../../store/proxy-key.ts";
 import { int, str, usageError } from "../args.ts";
-import { carriedGlobals, type ClientName, CLIENTS, clientSnippet } from "../client-config.ts";
+import { carriedGlobals } from "../client-config.ts";
+import { type ClientName, CLIENTS, clientSnippet, shellWord } from "../client-snippet.ts";
 import type { Command } from "../command.ts";
 
 export const config: Command = {
@@ -64,8 +65,3 @@ Examples:
     return 0;
   },
 };
-
-/** A word as a POSIX shell reads it back: quoted unless plainly safe. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}

@@ -3,7 +3,9 @@ import { isLoopbackHost } from "../../core/urls.ts";
 import { ProxyKeyFile } from "../../store/proxy-key.ts";
 import { int, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
+import { carriedGlobals } from "../client-config.ts";
 import { openForwarded } from "../open-forwarded.ts";
+import { redactStored } from "../redact.ts";
 
 export const serve: Command = {
   name: "serve",
@@ -48,7 +50,7 @@ Examples:
         `--host ${host} is not a loopback address; add --allow-remote if you really mean it`,
       );
     }
-    const [{ dashboardApp }, { assets }, { withMcpSession, listToolNames }, { signInService }] =
+    const [{ dashboardApp }, { assets }, { withMcpSession, listTools }, { signInService }] =
       await Promise.all([
         import("../../http/dashboard/app.ts"),
         import("../../http/dashboard/assets.ts"),
@@ -76,7 +78,21 @@ Examples:
       secret,
       home: ctx.home,
       assets,
-      listTools: (def) => withMcpSession(ctx.engine, def, undefined, listToolNames),
+      listTools: (def) => withMcpSession(ctx.engine, def, undefined, listTools),
+      callTool: (def, tool, toolArgs) =>
+        withMcpSession(ctx.engine, def, undefined, async (client, requestOptions) => {
+          const result = await client.callTool({ name: tool, arguments: toolArgs }, requestOptions);
+          // The server's text may echo a token: stored secrets never reach the page.
+          const content = await Promise.all(
+            (Array.isArray(result.content) ? result.content : []).map(async (part) =>
+              part.type === "text"
+                ? { ...part, text: await redactStored(ctx.engine, def, part.text) }
+                : { type: part.type }
+            ),
+          );
+          return { content, isError: result.isError === true };
+        }),
+      clientGlobals: await carriedGlobals(ctx, args),
       proxyKey: () => proxyKeys.get(),
       signIns: signInService(ctx),
     });

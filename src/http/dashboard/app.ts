@@ -17,6 +17,15 @@ import type { ServerDefinition } from "../../store/server-registry.ts";
 import { callbackPage } from "../callback-app.ts";
 import { localSecurity } from "../local-security.ts";
 import { proxyHandler } from "../proxy.ts";
+import { passed, rowsSignature } from "./live.ts";
+import {
+  callError,
+  callResult,
+  type CallView,
+  connectPanel,
+  toolsPanel,
+  type ToolView,
+} from "./panels.ts";
 import {
   claimsPanel,
   clearDetails,
@@ -29,6 +38,7 @@ import {
   type RowMessage,
   type RowView,
   serverRows,
+  serversSection,
   tracePanel,
 } from "./views.ts";
 
@@ -45,8 +55,16 @@ export interface DashboardOptions {
   home: string;
   /** `icon` is the favicon (web/icon.svg); without it there is none. */
   assets: { htmx: string; css: string; js: string; icon?: string };
-  /** tools/list through authFetch, without starting a sign-in. */
-  listTools: (server: ServerDefinition) => Promise<string[]>;
+  /** tools/list through authFetch, without starting a sign-in: the tools, or their names. */
+  listTools: (server: ServerDefinition) => Promise<(string | ToolView)[]>;
+  /** tools/call through authFetch, without starting a sign-in; without it Test offers no call. */
+  callTool?: (
+    server: ServerDefinition,
+    tool: string,
+    args: Record<string, unknown>,
+  ) => Promise<CallView>;
+  /** Global options the snippets of "Connect a client" repeat (`--home DIR`, `--store S`). */
+  clientGlobals?: string[];
   /**
    * The sign-in service shared with the CLI (markers in the home: one sign-in per server
    * across processes); default: one for this process only.
@@ -76,6 +94,8 @@ export function dashboardApp(o: DashboardOptions): Hono {
   // Sign-ins between the Authorize click and their authorization URL (discovery, registration).
   const starting = new WatchedMap<string, true>(changed);
   let listPage: { key: string; body: string } | undefined;
+  /** The rows' signature for the stamps `key` (see live.ts), and the expiry instants in them. */
+  let live: { key: string; base: string; expiries: number[] } | undefined;
   const app = new Hono();
 
   app.use(dashboardSecureHeaders());
@@ -134,7 +154,7 @@ export function dashboardApp(o: DashboardOptions): Hono {
       await page({
         store: o.engine.store.name,
         home: o.home,
-        rows: await allRows(),
+        ...withLive(await allRows()),
         now: now(),
         key: o.secret,
       }),
@@ -157,7 +177,8 @@ export function dashboardApp(o: DashboardOptions): Hono {
     };
     try {
       await o.engine.addServer(input);
-      return c.html(mainSection(await allRows(), now()));
+      const { rows, live } = withLive(await allRows());
+      return c.html(mainSection(rows, now(), undefined, live));
     } catch (err) {
       const values = { ...input, noResource: input.resource === false };
       return c.html(mainSection(await allRows(), now(), { values, error: describe(err) }), 422);
@@ -220,15 +241,75 @@ export function dashboardApp(o: DashboardOptions): Hono {
       }
     }));
 
+  // Test: the tools with their parameters and a form to call each, in the details panel.
   app.post("/s/:id/test", (c) =>
     withServer(c.req.param("id"), async (def) => {
       try {
-        const tools = await o.listTools(def);
-        return c.html(serverRows(await row(def, { kind: "tools", tools }), now()));
+        const tools = (await o.listTools(def)).map((t) => typeof t === "string" ? { name: t } : t);
+        return c.html(toolsPanel(def.name, encodeId(def.name), tools));
       } catch (err) {
-        return c.html(serverRows(await row(def, { kind: "error", text: describe(err) }), now()));
+        return c.html(errorPanel(`Tools of ${def.name}`, describe(err)));
       }
     }));
+
+  app.post("/s/:id/call", (c) =>
+    withServer(c.req.param("id"), async (def) => {
+      // Every answer is 200: an error is part of the panel (shown in place), not a failed load.
+      const form = await c.req.parseBody();
+      const tool = typeof form.tool === "string" ? form.tool : "";
+      const text = typeof form.args === "string" && form.args.trim() ? form.args : "{}";
+      if (!o.callTool) return c.html(callError("This dashboard cannot call tools."));
+      let args: unknown;
+      try {
+        args = JSON.parse(text);
+      } catch (err) {
+        return c.html(
+          callError(`The arguments are not valid JSON (${(err as Error).message}).`),
+        );
+      }
+      if (!args || typeof args !== "object" || Array.isArray(args)) {
+        return c.html(
+          callError('The arguments must be a JSON object, such as {"text": "hi"}.'),
+        );
+      }
+      try {
+        return c.html(callResult(await o.callTool(def, tool, args as Record<string, unknown>)));
+      } catch (err) {
+        return c.html(callError(describe(err)));
+      }
+    }));
+
+  // "Connect a client": the snippets of `mcp-oauth config`; the proxy key only when asked.
+  app.get(
+    "/s/:id/connect",
+    (c) =>
+      withServer(c.req.param("id"), async (def) =>
+        c.html(connectPanel({
+          name: def.name,
+          id: encodeId(def.name),
+          port: Number(new URL(o.origin).port || 80),
+          globals: o.clientGlobals ?? ["--home", o.home],
+          proxy: o.proxyKey !== undefined,
+          proxyKey: c.req.query("key") === "show" && o.proxyKey ? await o.proxyKey() : undefined,
+        }))),
+  );
+
+  // The servers section asks every 2 s whether it changed: 204 (from the stamps of the config
+  // and credential files, without reading them) until it did, then the section itself.
+  app.get("/servers/live", async (c) => {
+    const since = c.req.query("since") ?? "";
+    const key = stampsKey();
+    if (key !== undefined && live?.key === key) {
+      if (since === `${live.base}.${passed(live.expiries, now())}`) return c.body(null, 204);
+    }
+    const rows = await allRows();
+    const signature = liveSignature(rows);
+    if (key !== undefined && key === stampsKey()) {
+      live = { key, base: rowsSignature(rows), expiries: expiriesOf(rows) };
+    }
+    if (since === signature) return c.body(null, 204);
+    return c.html(serversSection(rows, now(), signature));
+  });
 
   app.post("/s/:id/revoke", (c) =>
     withServer(c.req.param("id"), async (def) => {
@@ -321,6 +402,22 @@ export function dashboardApp(o: DashboardOptions): Hono {
     };
   }
 
+  /** What the stores, messages and sign-ins are now; undefined when a store cannot tell. */
+  function stampsKey(): string | undefined {
+    const config = o.engine.servers.stamp?.();
+    const store = o.engine.store.stamp?.();
+    if (config === undefined || store === undefined) return undefined;
+    return `${config}|${store}|${changes}|${o.engine.flows.version}`;
+  }
+
+  function liveSignature(rows: RowView[]): string {
+    return `${rowsSignature(rows)}.${passed(expiriesOf(rows), now())}`;
+  }
+
+  function withLive(rows: RowView[]): { rows: RowView[]; live: string } {
+    return { rows, live: liveSignature(rows) };
+  }
+
   /** Undefined when a store cannot tell whether it changed (credential helpers): no caching. */
   function listPageKey(): string | undefined {
     const config = o.engine.servers.stamp?.();
@@ -353,6 +450,11 @@ export function dashboardSecureHeaders(): MiddlewareHandler {
     referrerPolicy: "same-origin",
     xFrameOptions: "DENY",
   });
+}
+
+/** The expiry instants of the rows' tokens: passing one changes what a row shows. */
+function expiriesOf(rows: RowView[]): number[] {
+  return rows.flatMap((r) => r.status.expiresAt === undefined ? [] : [r.status.expiresAt]);
 }
 
 /** A Map that reports every change, so the cached list page knows it is stale. */

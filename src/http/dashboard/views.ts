@@ -55,7 +55,15 @@ export interface AddFormValues {
  * with every request: the key lives in the page, never in a cookie (cookies ignore ports).
  */
 export function page(
-  model: { store: string; home: string; rows: RowView[]; now: number; key: string },
+  model: {
+    store: string;
+    home: string;
+    rows: RowView[];
+    now: number;
+    key: string;
+    /** The rows' live signature (see {@link serversSection}). */
+    live?: string;
+  },
 ): Html {
   return html`
     <!doctype html>
@@ -77,7 +85,7 @@ export function page(
             .store}</strong> · config: <code>${model.home}</code></p>
         </header>
         <main id="main">
-    ${mainSection(model.rows, model.now)}
+    ${mainSection(model.rows, model.now, undefined, model.live)}
         </main>
         <section id="details" aria-live="polite"></section>
       </body>
@@ -90,19 +98,35 @@ export function mainSection(
   rows: RowView[],
   now: number,
   form?: { values: AddFormValues; error?: string },
+  live?: string,
 ): Html {
-  return html`<section aria-labelledby="servers-title">
-  <h2 id="servers-title">Servers</h2>
-  ${
-    rows.length
-      ? html`<table>
+  return html`${serversSection(rows, now, live)}
+${addForm(form?.values ?? {}, form?.error)}`;
+}
+
+/**
+ * The servers table. With `live` (a signature of what the rows show) it asks the dashboard
+ * every 2 s whether that changed (a sign-in in a terminal, a refresh by another process): the
+ * answer is 204, nothing to do, until it did; then this whole section, with the new signature.
+ * Times count down in the page (app.js), so the clock alone changes nothing here.
+ */
+export function serversSection(rows: RowView[], now: number, live?: string): Html {
+  const poll = live === undefined ? "" : raw(
+    ` hx-get="/servers/live?since=${
+      encodeURIComponent(live)
+    }" hx-trigger="every 2s" hx-swap="outerHTML"`,
+  );
+  return html`
+    <section id="servers" aria-labelledby="servers-title" ${poll}>
+      <h2 id="servers-title">Servers</h2>
+      ${rows.length
+        ? html`<table class="servers">
     <thead><tr><th>Name</th><th>Status</th><th>Issuer</th><th>Scopes</th><th>URL</th><th>Actions</th></tr></thead>
     ${rows.map((r) => serverRows(r, now))}
   </table>`
-      : html`<p class="note">No servers yet. Add one below, or with <code>mcp-oauth add NAME URL</code>.</p>`
-  }
-</section>
-${addForm(form?.values ?? {}, form?.error)}`;
+        : html`<p class="note">No servers yet. Add one below, or with <code>mcp-oauth add NAME URL</code>.</p>`}
+    </section>
+  `;
 }
 
 /** One server: its row and a message row, as one tbody that htmx replaces. */
@@ -112,33 +136,58 @@ export function serverRows(r: RowView, now: number): Html {
   const poll = r.pending
     ? raw(` hx-get="${base}/row" hx-trigger="every 1s" hx-swap="outerHTML"`)
     : "";
-  const target = raw(` hx-target="#srv-${r.id}" hx-swap="outerHTML"`);
+  // While one of the row's requests runs, the row shows it (htmx-request) and its buttons rest.
+  const busy = raw(` hx-indicator="#srv-${r.id}" hx-disable="#srv-${r.id} button"`);
+  const target = raw(` hx-target="#srv-${r.id}" hx-swap="outerHTML"${busy}`);
+  const details = raw(` hx-target="#details" hx-swap="innerHTML show:top"${busy}`);
   const [label, cls] = statusLabel(r, now);
+  const signedIn = s.state !== "needs-authorization" && !s.error;
+  const expiry = s.state === "authorized" && s.expiresAt && !r.pending && !r.refreshError
+    ? raw(` data-expires-at="${s.expiresAt}"`)
+    : "";
+  // The main action of each state: Authorize when not signed in, Test when signed in,
+  // Refresh when the token expired but can be refreshed.
+  const primary = (action: "authorize" | "test" | "refresh") =>
+    action === (s.state === "authorized" ? "test" : signedIn ? "refresh" : "authorize")
+      ? raw(' class="primary"')
+      : "";
   return html`
-    <tbody id="srv-${r.id}" data-server="${s.name}" ${poll}>
+    <tbody id="srv-${r.id}" data-server="${s.name}" data-state="${cls}" ${poll}>
       <tr>
-        <td><strong>${s.name}</strong></td>
-        <td><span class="status ${cls}">${label}</span></td>
-        <td class="issuer">${s.issuer ?? "–"}</td>
-        <td>${s.scopes.join(" ") || "–"}</td>
-        <td class="url">${s.url}</td>
-        <td>
+        <td data-label="Name"><strong>${s.name}</strong></td>
+        <td
+          data-label="Status"><span class="status ${cls}"${expiry}>${label}</span><span class="busy" aria-hidden="true"></span></td>
+        <td data-label="Issuer" class="issuer">${s.issuer ?? "–"}</td>
+        <td data-label="Scopes" class="scopes">${s.scopes.join(" ") || "–"}</td>
+        <td data-label="URL" class="url">${s.url}</td>
+        <td class="actions-cell">
           <div class="actions">
             <form method="post" action="${base}/authorize" target="_blank"
               data-refresh="srv-${r.id}" data-row-url="${base}/row">
-              <button class="primary" type="submit">Authorize</button>
+              <button${primary("authorize")} type="submit">${signedIn
+                ? "Sign in again"
+                : "Authorize"}</button>
             </form>
-            <button type="button" hx-post="${base}/refresh" ${target}>Refresh</button>
-            <button type="button" hx-post="${base}/test" ${target}>Test</button>
-            <button type="button" hx-get="${base}/trace" hx-target="#details"
-              hx-swap="innerHTML show:top">Trace</button>
-            <button type="button" hx-get="${base}/claims" hx-target="#details"
-              hx-swap="innerHTML show:top">Claims</button>
-            <button type="button" hx-post="${base}/revoke"
-              hx-confirm="Revoke the tokens of ${s.name}?" ${target}>Revoke</button>
+            ${signedIn
+              ? html`<button${
+                primary("test")
+              } type="button" hx-post="${base}/test" ${details}>Test</button>
+            <button${
+                primary("refresh")
+              } type="button" hx-post="${base}/refresh" ${target}>Refresh</button>
+            <button type="button" hx-get="${base}/claims" ${details}>Claims</button>`
+              : ""}
+            <button type="button" hx-get="${base}/connect" ${details}>Connect</button>
+            <button type="button" hx-get="${base}/trace" ${details}>Trace</button>
+            ${signedIn
+              ? html`
+                <button type="button" hx-post="${base}/revoke"
+                  hx-confirm="Revoke the tokens of ${s.name}?" ${target}>Revoke</button>
+              `
+              : ""}
             <button type="button" hx-post="${base}/remove"
               hx-confirm="Remove ${s.name} and revoke its tokens?" hx-target="#srv-${r.id}"
-              hx-swap="delete">Remove</button>
+              hx-swap="delete"${busy}>Remove</button>
           </div>
         </td>
       </tr>
@@ -376,13 +425,19 @@ export function lockedPage(message: string): Html {
     <html lang="en">
       <head>
         <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>mcp-oauth: locked</title>
         <link rel="icon" href="/assets/icon.svg">
         <link rel="stylesheet" href="/assets/app.css">
         <script src="/assets/app.js" defer></script>
       </head>
       <body data-locked>
-        <p>${message}</p>
+        <main class="locked">
+          <h1>mcp-oauth</h1>
+          <p>${message}</p>
+          <p class="note">To open the dashboard, run <code>mcp-oauth serve --open</code> in a
+            terminal, or open the address it printed: <code>http://127.0.0.1:PORT/?k=…</code>.</p>
+        </main>
       </body>
     </html>
   `;
@@ -447,10 +502,12 @@ function isoTime(seconds: unknown): string | undefined {
   return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
 }
 
+/** "in 4m 05s": the same text as the page's countdown (web/app.js, `expiresIn`). */
 function relative(at: number, now: number): string {
   const s = Math.round((at - now) / 1000);
   if (s < 0) return "now";
   if (s < 60) return `in ${s}s`;
+  if (s < 600) return `in ${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
   if (s < 3600) return `in ${Math.floor(s / 60)}m`;
   if (s < 86400) return `in ${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
   return `in ${Math.floor(s / 86400)}d`;
