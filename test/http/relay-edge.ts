@@ -224,13 +224,12 @@ function wranglerEnv(scratch: string): Record<string, string | undefined> {
 }
 
 /**
- * Bundles `entry` (default: the Worker of wrangler.jsonc) exactly as `wrangler deploy` would
- * upload it (`--dry-run --outdir`), and writes a workerd config serving it on 127.0.0.1:port
- * with the compatibility date of wrangler.jsonc.
- * @see https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp
+ * `wrangler deploy --dry-run --outdir outdir` with the deployer's wrangler.jsonc (and `entry`
+ * instead of its main, if given), offline: everything a deploy does but the upload. Returns
+ * its output (it reports the upload size); throws with it when wrangler fails.
+ * @see https://developers.cloudflare.com/workers/wrangler/commands/#deploy
  */
-function workerdConfig(scratch: string, port: number, entry?: string): string {
-  const out = join(scratch, "bundle");
+export function wranglerDryRun(outdir: string, entry?: string): string {
   const r = spawnSync(
     node22(),
     [
@@ -241,14 +240,26 @@ function workerdConfig(scratch: string, port: number, entry?: string): string {
       WRANGLER_CONFIG,
       "--dry-run",
       "--outdir",
-      out,
+      outdir,
     ],
-    { cwd: ROOT, encoding: "utf8", env: wranglerEnv(scratch) },
+    { cwd: ROOT, encoding: "utf8", env: wranglerEnv(join(outdir, ".wrangler-scratch")) },
   );
-  const main = existsSync(out) ? readdirSync(out).find((f) => f.endsWith(".js")) : undefined;
-  if (r.status !== 0 || !main) {
-    throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.stdout}${r.stderr}`);
-  }
+  const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${output}`);
+  return output;
+}
+
+/**
+ * Bundles `entry` (default: the Worker of wrangler.jsonc) exactly as `wrangler deploy` would
+ * upload it (`--dry-run --outdir`), and writes a workerd config serving it on 127.0.0.1:port
+ * with the compatibility date of wrangler.jsonc.
+ * @see https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp
+ */
+function workerdConfig(scratch: string, port: number, entry?: string): string {
+  const out = join(scratch, "bundle");
+  wranglerDryRun(out, entry);
+  const main = readdirSync(out).find((f) => f.endsWith(".js"));
+  if (!main) throw new Error(`wrangler deploy --dry-run wrote no .js to ${out}`);
   const date = /"compatibility_date":\s*"([\d-]+)"/.exec(readFileSync(WRANGLER_CONFIG, "utf8"))
     ?.[1];
   const config = join(scratch, "workerd.capnp");
