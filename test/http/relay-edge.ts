@@ -1,9 +1,10 @@
 /**
  * Serves a fetch-handler module the way the edge platforms run it, on a free loopback port:
- * in workerd through `wrangler dev --local` (Cloudflare Workers) or with `deno serve` (Deno
- * Deploy). Used by the relay's workerd and `deno serve` tests and by the relay benchmark.
- * Nothing here reaches the internet: wrangler's metrics, error reports and Request.cf download
- * are switched off, and `deno serve` uses the repository's node_modules.
+ * in workerd through `wrangler dev --local` or as the bundle `wrangler deploy` would upload
+ * (Cloudflare Workers), or with `deno serve` (Deno Deploy); and dry-runs the Workers deploy.
+ * Used by the relay's workerd and `deno serve` tests and by the relay benchmark. Nothing here
+ * reaches the internet: wrangler's metrics, error reports and Request.cf download are switched
+ * off, and `deno serve` uses the repository's node_modules.
  *
  * @module
  */
