@@ -1,7 +1,7 @@
 /**
  * Takes docs/dashboard.png, the README's screenshot: `npm run demo` with two catalog servers
  * added, the demo server signed in through the dashboard (login and consent in the popup tab)
- * and its tools listed, in headless Chromium (/usr/bin/chromium, driven by playwright-core).
+ * and its tools listed with their parameters, in headless Chromium (/usr/bin/chromium, driven by playwright-core).
  *
  *   node_modules/.bin/bun scripts/docs-screenshot.ts [out.png]
  *
@@ -66,7 +66,8 @@ try {
   await row.locator(".status.authorized").waitFor({ timeout: 15_000 });
   await popup.close();
   await row.getByRole("button", { name: "Test" }).click();
-  await row.locator(".tools").waitFor({ timeout: 15_000 });
+  // Test fills the details panel with the tools, their parameters and a call form each.
+  await page.locator("#details article.tool").first().waitFor({ timeout: 15_000 });
   await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);
 } finally {
