@@ -81,10 +81,22 @@ export async function completeAuthorization(
   for (const name of ["code", "error", "error_description", "error_uri"]) {
     if (params.getAll(name).length > 1) throw invalid(`"${name}" appears more than once`);
   }
+  // RFC 9207 §2.4, checked here before anything else in the response (errors included): a
+  // present iss must equal the issuer byte for byte, an absent one is refused when the AS
+  // advertises it. oauth4webapi checks it too, but reports it only as text.
+  const iss = params.get("iss");
+  if (
+    iss === null ? p.as.authorization_response_iss_parameter_supported === true : iss !== p.issuer
+  ) {
+    throw new McpOAuthError(
+      ErrorCode.ISS_MISMATCH,
+      `The callback's iss ${
+        iss !== null ? `"${oneLine(iss, 100)}" is not` : "is missing; expected"
+      } ${p.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`,
+    );
+  }
   let checked: URLSearchParams;
   try {
-    // oauth4webapi reads an empty iss as absent; S16: an iss that is present must match.
-    if (params.getAll("iss").includes("")) throw new Error('empty "iss"');
     checked = oauth.validateAuthResponse(p.as, client, params, p.state);
   } catch (err) {
     if (err instanceof oauth.AuthorizationResponseError) {
@@ -95,18 +107,7 @@ export async function completeAuthorization(
         }; try again, or check the client and scopes.`,
       );
     }
-    const msg = err instanceof Error ? err.message : String(err);
-    if (msg.includes('"iss"')) {
-      throw new McpOAuthError(
-        ErrorCode.ISS_MISMATCH,
-        `The callback's iss ${
-          params.has("iss")
-            ? `"${oneLine(params.get("iss") ?? "", 100)}" is not`
-            : "is missing; expected"
-        } ${p.issuer} (RFC 9207 mix-up defence); ignoring the response. Start the sign-in again; if this repeats, tell the authorization server's operator.`,
-      );
-    }
-    throw invalid(oneLine(msg, 120));
+    throw invalid(oneLine(err instanceof Error ? err.message : String(err), 120));
   }
   if (!checked.get("code")) throw invalid("it carries neither a code nor an error");
   try {

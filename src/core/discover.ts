@@ -533,12 +533,14 @@ async function fetchJson<T>(
     if (err instanceof NetworkError && status === undefined) status = err.status;
     const error = err instanceof McpOAuthError ? err : new McpOAuthError(
       ErrorCode.DISCOVERY_FAILED,
-      `${
-        kind === "prm" ? "Protected resource" : "Authorization server"
-      } metadata at ${url} is unusable (${
-        describe(err)
-      }); check the server URL, or tell the server's operator.`,
-      { cause: err },
+      "",
+      {
+        cause: err,
+        fact: `${
+          kind === "prm" ? "Protected resource" : "Authorization server"
+        } metadata at ${url} is unusable (${describe(err)})`,
+        advice: "check the server URL, or tell the server's operator",
+      },
     );
     trace.add(
       { kind, round, method: "GET", url, status, outcome: "failed", detail: error.message },
@@ -650,10 +652,7 @@ function explained(
   if (err.code === ErrorCode.TIMEOUT || err.code === ErrorCode.NETWORK) {
     return new McpOAuthError(err.code, `${heading}: ${err.message}`, { cause: err });
   }
-  const fact = err instanceof NetworkError ? err.fact : err.code === ErrorCode.DISCOVERY_FAILED // ours: "fact; advice."
-    ? err.message.replace(/\.$/, "").replace(/; [^;]*$/, "")
-    : err.message.replace(/\.$/, "");
-  return new McpOAuthError(err.code, `${heading}: ${fact}; ${advice}.`, { cause: err });
+  return new McpOAuthError(err.code, "", { cause: err, fact: `${heading}: ${err.fact}`, advice });
 }
 
 function normalUrl(value: string | undefined): string | undefined {

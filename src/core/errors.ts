@@ -68,16 +68,36 @@ export const ErrorCode = {
 /** One of {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** A failure the user can act on; `message` is one line and free of secrets. */
+/**
+ * A failure the user can act on; `message` is one line and free of secrets.
+ * Callers that reword an error read its data ({@link code}, {@link fact},
+ * {@link advice}), never its message.
+ */
 export class McpOAuthError extends Error {
   /** Stable code, one of {@link ErrorCode}. */
   readonly code: ErrorCode;
+  /** What happened, without advice (the whole message when it was given as one). */
+  readonly fact: string;
+  /** What to do, when it was given apart from the fact. */
+  readonly advice?: string;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /**
+   * `message` is the whole line; with `fact` and `advice` given apart instead
+   * (message ""), the line is "fact; advice."
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; fact?: string; advice?: string },
+  ) {
+    const fact = options?.fact ?? message.replace(/\.$/, "");
+    const line = message || (options?.advice ? `${fact}; ${options.advice}.` : `${fact}.`);
     // Longer than a line of network text: the heading, URL, reason and advice must all fit.
-    super(oneLine(message, 600), options);
+    super(oneLine(line, 600), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "McpOAuthError";
     this.code = code;
+    this.fact = oneLine(fact, 600);
+    if (options?.advice) this.advice = options.advice;
   }
 }
 

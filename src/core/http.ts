@@ -124,15 +124,12 @@ function tooLarge(url: string, maxBytes: number, status: number): McpOAuthError 
  * that cannot be retried, say) use `fact` with their own.
  */
 export class NetworkError extends McpOAuthError {
-  /** What happened, without advice. */
-  readonly fact: string;
   /** The HTTP status the server answered with before the body failed, if it answered. */
   readonly status?: number;
 
   constructor(code: ErrorCode, fact: string, advice: string, cause: unknown, status?: number) {
-    super(code, `${fact}; ${advice}.`, { cause });
+    super(code, "", { cause, fact: oneLine(fact), advice });
     this.name = "NetworkError";
-    this.fact = oneLine(fact);
     if (status !== undefined) this.status = status;
   }
 }

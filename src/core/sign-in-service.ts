@@ -36,7 +36,10 @@ export class SignInService {
   readonly #markers: SignInMarkerPort;
   readonly #now: () => number;
   /** Markers held by sign-ins whose callback another server receives (the dashboard's). */
-  readonly #held = new Map<string, { claim: Extract<Claim, { claimed: true }>; until: number }>();
+  readonly #held = new Map<
+    string,
+    { claim: Extract<Claim, { claimed: true }>; until: number; key: string }
+  >();
 
   constructor(engine: Engine, markers: SignInMarkerPort, now: () => number = Date.now) {
     this.#engine = engine;
@@ -88,20 +91,31 @@ export class SignInService {
     this.#sweep();
     const key = canonicalResource(server.url);
     const until = this.#now() + 10 * 60_000;
-    const claim = await this.#markers.claim(key, until);
-    if (!claim.claimed) {
-      throw new McpOAuthError(
-        ErrorCode.SIGN_IN_IN_PROGRESS,
-        `Another mcp-oauth process (pid ${claim.holder.pid}) is already signing in to ${server.name}${
-          claim.holder.url ? `; finish it at ${claim.holder.url}` : ""
-        }.`,
-      );
+    // Pressed again (a closed tab, a second tab): the new sign-in replaces this process's
+    // earlier one, whose state stops working, so there is still one sign-in per server.
+    const earlier = [...this.#held].find(([, held]) => held.key === key);
+    let claim: Extract<Claim, { claimed: true }>;
+    if (earlier) {
+      this.#held.delete(earlier[0]);
+      this.#engine.flows.take(earlier[0], this.#now());
+      claim = earlier[1].claim;
+    } else {
+      const claimed = await this.#markers.claim(key, until);
+      if (!claimed.claimed) {
+        throw new McpOAuthError(
+          ErrorCode.SIGN_IN_IN_PROGRESS,
+          `Another mcp-oauth process (pid ${claimed.holder.pid}) is already signing in to ${server.name}${
+            claimed.holder.url ? `; finish it at ${claimed.holder.url}` : ""
+          }.`,
+        );
+      }
+      claim = claimed;
     }
     try {
       const discovery = await this.#engine.discover(server);
       const begun = await this.#engine.beginAuthorization(server, discovery, { redirectUri });
-      await claim.update({ url: begun.url.href });
-      this.#held.set(begun.state, { claim, until });
+      await claim.update({ url: begun.url.href, expiresAt: until });
+      this.#held.set(begun.state, { claim, until, key });
       return begun;
     } catch (err) {
       await claim.release();

@@ -89,17 +89,27 @@ describe("the dashboard signs in through the CLI's sign-in service (one sign-in 
     }
   });
 
-  it("a second tab's Authorize waits for the first; the marker is the CLI's, so a CLI sign-in joins it", async () => {
+  it("Authorize pressed again replaces the earlier sign-in (one per server); a CLI sign-in would join it", async () => {
     const first = await post(`/s/${id}/authorize`);
     assert.equal(first.status, 200);
-    const url = authorizationUrl(await first.text());
-    assert.ok(url?.startsWith(`${as.issuer}/auth?`));
-    // The marker a CLI process finds names this sign-in's URL: it waits instead of opening one.
+    const stale = authorizationUrl(await first.text());
+    assert.ok(stale?.startsWith(`${as.issuer}/auth?`));
+    const again = await post(`/s/${id}/authorize`);
+    assert.equal(again.status, 200);
+    const url = authorizationUrl(await again.text());
+    assert.notEqual(url, stale);
+    assert.equal(engine.flows.forServer("demo", Date.now()).length, 1, "one sign-in, not two");
+    // The marker a CLI process finds names the live sign-in's URL: it waits instead of opening one.
     const held = await markers.read(canonicalResource(mcp.url));
     assert.equal(held?.url, url);
-    const second = await post(`/s/${id}/authorize`);
-    assert.equal(second.status, 409, "two tabs pressing Authorize produce one sign-in");
-    assert.equal(engine.flows.forServer("demo", Date.now()).length, 1);
+    // The replaced request's state no longer completes anything.
+    const old = await signIn(stale!, { stopAtCallback: true });
+    const oldCb = new URL(old.callbackUrl);
+    const refused = await app.request(`${ORIGIN}${oldCb.pathname}${oldCb.search}`, {
+      headers: { host: "127.0.0.1:7777" },
+    });
+    assert.equal(refused.status, 400);
+    assert.ok(await markers.read(canonicalResource(mcp.url)), "the live sign-in keeps its marker");
 
     const { callbackUrl } = await signIn(url!, { stopAtCallback: true });
     const cb = new URL(callbackUrl);
