@@ -2,7 +2,7 @@
 import type { Command } from "../command.ts";
 import { oneLine } from "../../core/errors.ts";
 import { safeJson, table } from "../format.ts";
-import { type ToolParameter, toolParameters } from "../tool-params.ts";
+import { toolParameters } from "../tool-params.ts";
 import { SIGN_IN_HELP, SIGN_IN_OPTIONS, signInOptionsFrom } from "../sign-in-options.ts";
 
 export const tools: Command = {
@@ -58,34 +58,8 @@ Examples:
           : [`${indent}(no parameters)`];
         return [`${name.padEnd(width)}  ${description}`.trimEnd(), ...body].join("\n");
       });
-      const example = list.find((t) => toolParameters(t.inputSchema).some((p) => p.required));
       ctx.io.out(blocks.join("\n"));
-      if (example) {
-        ctx.io.err(
-          `\nCall one with: mcp-oauth call ${def.name} ${oneLine(example.name, 60)} --args '${
-            exampleArgs(toolParameters(example.inputSchema))
-          }'`,
-        );
-      }
     }
     return 0;
   },
 };
-
-/** `{"text": "…", "a": 0}`: the required parameters with a placeholder of their type. */
-function exampleArgs(params: ToolParameter[]): string {
-  const sample = (type: string) =>
-    type === "number" || type === "integer"
-      ? 0
-      : type === "boolean"
-      ? false
-      : type.endsWith("[]")
-      ? []
-      : type === "object"
-      ? {}
-      : "…";
-  const args = Object.fromEntries(
-    params.filter((p) => p.required).map((p) => [oneLine(p.name, 60), sample(p.type)]),
-  );
-  return JSON.stringify(args).replace(/'/g, "'\\''").replace(/,/g, ", ").replace(/":/g, '": ');
-}
