@@ -52,5 +52,5 @@ export { ConfigFile } from "./store/config-file.ts";
 export { FileLock } from "./store/file-lock.ts";
 export { MemoryRegistry } from "./store/server-registry.ts";
 export type { ServerDefinition, ServerRegistry } from "./store/server-registry.ts";
-export { CATALOG, catalogEntry } from "./core/catalog.ts";
-export type { CatalogEntry } from "./core/catalog.ts";
+export { builtInCatalog, CATALOG, catalogEntry } from "./catalog/catalog.ts";
+export type { CatalogEntry } from "./catalog/catalog.ts";

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { ServerCatalog } from "../core/ports.ts";
 
 /** How a client gets registered with the provider's authorization server. */
 export type CatalogRegistration =
@@ -180,3 +181,9 @@ export function catalogEntryForUrl(url: string): CatalogEntry | undefined {
   const norm = (u: string) => u.replace(/\/+$/, "");
   return CATALOG.find((e) => norm(e.url) === norm(url));
 }
+
+/** The built-in catalog as the engine's port (`createEngine({ catalog })`). */
+export const builtInCatalog: ServerCatalog = {
+  entry: catalogEntry,
+  entryForUrl: catalogEntryForUrl,
+};

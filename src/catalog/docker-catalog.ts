@@ -15,8 +15,8 @@
  * @see https://github.com/docker/mcp-registry
  * @module
  */
-import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
-import { SERVER_NAME } from "./server-input.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
+import { SERVER_NAME } from "../core/server-input.ts";
 import { parseYamlSubset, YamlSubsetError } from "./yaml-subset.ts";
 
 /** One remote OAuth server of a catalog. */

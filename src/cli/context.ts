@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { builtInCatalog } from "../catalog/catalog.ts";
 import { join } from "node:path";
 import { createEngine, type Engine } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
@@ -72,6 +73,7 @@ export async function createContext(
     allowInsecureHttp: args.values["insecure-http"] === true ||
       io.env.MCP_OAUTH_INSECURE_HTTP === "1",
     dockerCompat: settings.compat === "docker",
+    catalog: builtInCatalog,
     limits: timeoutMs === undefined ? {} : { timeoutMs },
     allowedHosts: [
       ...(settings.allowedHosts ?? []),

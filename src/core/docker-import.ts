@@ -10,7 +10,6 @@
  * @module
  */
 import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
-import { catalogEntry } from "./catalog.ts";
 import type { Discovery } from "./discover.ts";
 import { type DockerServer, fromDockerEntries } from "./docker-compat.ts";
 import { oneLine } from "./errors.ts";
@@ -35,6 +34,8 @@ export interface DockerImportContext {
   discover(server: ServerDefinition): Promise<Discovery>;
   /** The AS's revocation endpoint, from its metadata (Docker keeps none). */
   revocationEndpoint(issuer: string): Promise<string | undefined>;
+  /** The URL a catalog knows for a server name (Docker's names are its catalog's). */
+  knownUrl?(name: string): string | undefined;
 }
 
 /** A Docker server left out, and why (one line). */
@@ -81,7 +82,7 @@ async function importOne(ctx: DockerImportContext, docker: DockerServer): Promis
   const name = client.serverName;
   if (!token) return "Docker registered a client for it but holds no token (never authorized)";
   const existing = await ctx.servers.get(name);
-  const url = existing?.url ?? catalogEntry(name)?.url ?? client.resourceUrl;
+  const url = existing?.url ?? ctx.knownUrl?.(name) ?? client.resourceUrl;
   if (!url) {
     return `Docker's entry names no server URL; add it with "mcp-oauth add ${name} URL", then import again`;
   }

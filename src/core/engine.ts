@@ -8,7 +8,7 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
+import type { CredentialStore, ServerCatalog, ServerDefinition, ServerRegistry } from "./ports.ts";
 import { type AuthFetchOptions, createAuthFetch } from "./auth-fetch.ts";
 import type { DeviceAuthorization } from "./device.ts";
 import { type DockerServer, readDockerServers } from "./docker-compat.ts";
@@ -53,6 +53,8 @@ export interface EngineOptions {
   /** Keep Docker MCP gateway's credential layout for every server, not only those with compat "docker". */
   dockerCompat?: boolean;
   now?: () => number;
+  /** Well-known servers, so `addServer` takes a name alone (the CLI gives the built-in one). */
+  catalog?: ServerCatalog;
 }
 
 /** Create an engine. */
@@ -70,6 +72,7 @@ export class Engine {
   readonly #steps: SignInSteps;
   readonly #now: () => number;
   readonly #dockerCompat: boolean;
+  readonly #catalog?: ServerCatalog;
   readonly #challenges = new Map<string, { challenge: BearerChallenge; at: number }>();
 
   constructor(options: EngineOptions) {
@@ -82,6 +85,7 @@ export class Engine {
     });
     this.#now = options.now ?? Date.now;
     this.#dockerCompat = options.dockerCompat ?? false;
+    this.#catalog = options.catalog;
     const base = { store: this.store, servers: this.servers, http: this.http, now: this.#now };
     this.#tokens = new TokenService({
       ...base,
@@ -273,7 +277,7 @@ export class Engine {
    * the credential store, never to the config.
    */
   async addServer(input: ServerInput): Promise<{ definition: ServerDefinition; updated: boolean }> {
-    const definition = validateServerInput(input, this.http.allowInsecureHttp);
+    const definition = validateServerInput(input, this.http.allowInsecureHttp, this.#catalog);
     // Keep what the last sign-in learnt only while the URL is unchanged.
     const keep = (current: ServerDefinition | undefined): ServerDefinition =>
       current?.url === definition.url && current.issuer
@@ -330,6 +334,7 @@ export class Engine {
       http: this.http,
       now: this.#now(),
       discover: (server) => this.discover(server),
+      knownUrl: (name) => this.#catalog?.entry(name)?.url,
       revocationEndpoint: (issuer) => this.#revocationEndpoint(issuer),
     }, await this.dockerServers());
   }

@@ -115,3 +115,32 @@ export interface SignInMarkerPort {
   /** The live marker for `key`, or undefined. */
   read(key: string): Promise<SignInInfo | undefined>;
 }
+
+/** A well-known server, as the engine needs it from a catalog. */
+export interface KnownServer {
+  /** Short name, used as the server's name. */
+  name: string;
+  /** The provider's product name. */
+  title: string;
+  /** The MCP endpoint. */
+  url: string;
+  /** "pre-registered": the person brings a client id (no RFC 7591 registration). */
+  registration: "dcr" | "pre-registered";
+  /** Scopes to request instead of the server's choice, when the provider needs it. */
+  scopes?: string[];
+  /** false for a server that rejects RFC 8707 `resource`. */
+  resource?: false;
+  /** What a person should know before signing in. */
+  notes: string;
+}
+
+/**
+ * Well-known servers (the built-in one is src/catalog/catalog.ts), so a
+ * server can be added by name alone.
+ */
+export interface ServerCatalog {
+  /** The entry of this name (any case), if any. */
+  entry(name: string): KnownServer | undefined;
+  /** The entry whose URL this is, if any. */
+  entryForUrl(url: string): KnownServer | undefined;
+}

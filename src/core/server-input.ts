@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { ServerDefinition } from "./ports.ts";
-import { catalogEntry, catalogEntryForUrl } from "./catalog.ts";
+import type { ServerCatalog, ServerDefinition } from "./ports.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { isScopeToken, splitScopes } from "./scopes.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
@@ -30,13 +29,14 @@ export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * Check `input` and return the definition to store (without secrets). Without a URL,
- * the name must be in the built-in catalog ({@link catalogEntry}); a server of the
- * catalog gets the scopes and `resource` choice the catalog gives, unless set here.
+ * the name must be in `catalog`; a server of the catalog gets the scopes and `resource`
+ * choice the catalog gives, unless set here.
  * @throws McpOAuthError USAGE naming the bad field
  */
 export function validateServerInput(
   input: ServerInput,
   allowInsecureHttp: boolean,
+  catalog?: ServerCatalog,
 ): ServerDefinition {
   const usage = (message: string) => new McpOAuthError(ErrorCode.USAGE, message);
   if (!SERVER_NAME.test(input.name)) {
@@ -46,7 +46,7 @@ export function validateServerInput(
   }
   let url = input.url?.trim() ?? "";
   if (!url) {
-    const entry = catalogEntry(input.name);
+    const entry = catalog?.entry(input.name);
     if (!entry) {
       throw usage(
         `"${input.name}" is not in the built-in catalog: give the server's URL too (see "mcp-oauth catalog")`,
@@ -67,7 +67,7 @@ export function validateServerInput(
   const cimd = input.clientMetadataUrl
     ? validClientMetadataUrl(input.clientMetadataUrl)
     : undefined;
-  const known = catalogEntryForUrl(url);
+  const known = catalog?.entryForUrl(url);
   const scopes = input.scopes !== undefined && input.scopes.trim() !== ""
     ? scopesArgument(input.scopes)
     : known?.scopes;

@@ -6,7 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CATALOG, catalogEntry, catalogEntryForUrl } from "../../src/core/catalog.ts";
+import {
+  builtInCatalog,
+  CATALOG,
+  catalogEntry,
+  catalogEntryForUrl,
+} from "../../src/catalog/catalog.ts";
 import { createEngine } from "../../src/core/engine.ts";
 import { ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
 import { SERVER_NAME, validateServerInput } from "../../src/core/server-input.ts";
@@ -57,12 +62,12 @@ describe("a server by catalog name", () => {
     });
 
   it("takes the catalog's URL when none is given", () => {
-    assert.deepEqual(validateServerInput({ name: "notion" }, false), {
+    assert.deepEqual(validateServerInput({ name: "notion" }, false, builtInCatalog), {
       name: "notion",
       url: "https://mcp.notion.com/mcp",
     });
     assert.equal(
-      validateServerInput({ name: "linear", url: "  " }, false).url,
+      validateServerInput({ name: "linear", url: "  " }, false, builtInCatalog).url,
       catalogEntry(
         "linear",
       )!.url,
@@ -70,24 +75,31 @@ describe("a server by catalog name", () => {
   });
 
   it("keeps a URL that is given, under any name", () => {
-    const def = validateServerInput({ name: "notion", url: "https://example.com/mcp" }, false);
+    const def = validateServerInput(
+      { name: "notion", url: "https://example.com/mcp" },
+      false,
+      builtInCatalog,
+    );
     assert.equal(def.url, "https://example.com/mcp");
   });
 
   it("refuses a name outside the catalog without a URL, and GitHub without a client", () => {
     usage(
-      () => validateServerInput({ name: "acme" }, false),
+      () => validateServerInput({ name: "acme" }, false, builtInCatalog),
       /"acme" is not in the built-in catalog: give the server's URL too/,
     );
     usage(
-      () => validateServerInput({ name: "github" }, false),
+      () => validateServerInput({ name: "github" }, false, builtInCatalog),
       /GitHub needs a client you register yourself: .*--client-id/,
     );
-    assert.deepEqual(validateServerInput({ name: "github", clientId: "Ov23li" }, false), {
-      name: "github",
-      url: "https://api.githubcopilot.com/mcp/",
-      clientId: "Ov23li",
-    });
+    assert.deepEqual(
+      validateServerInput({ name: "github", clientId: "Ov23li" }, false, builtInCatalog),
+      {
+        name: "github",
+        url: "https://api.githubcopilot.com/mcp/",
+        clientId: "Ov23li",
+      },
+    );
   });
 });
 
@@ -135,7 +147,7 @@ describe("the dashboard's picker", () => {
   const ORIGIN = "http://127.0.0.1:7777";
   const servers = new MemoryRegistry();
   const app = dashboardApp({
-    engine: createEngine({ store: new MemoryStore(), servers }),
+    engine: createEngine({ store: new MemoryStore(), servers, catalog: builtInCatalog }),
     origin: ORIGIN,
     hosts: ["127.0.0.1:7777"],
     secret: "k-0123456789",

@@ -12,7 +12,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
-import { CATALOG } from "../../src/core/catalog.ts";
+import { CATALOG } from "../../src/catalog/catalog.ts";
 import { loadCommands } from "../../src/cli/commands/index.ts";
 import { which } from "../store/pass-env.ts";
 import { removeHome, runMain, tempHome } from "./helpers.ts";

@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parseYamlSubset } from "../../src/core/yaml-subset.ts";
+import { parseYamlSubset } from "../../src/catalog/yaml-subset.ts";
 import { configServers, removeHome, runMain, tempHome } from "./helpers.ts";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/docker-catalog.yaml", import.meta.url));

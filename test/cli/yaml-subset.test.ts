@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
-import { parseYamlSubset, YamlSubsetError } from "../../src/core/yaml-subset.ts";
+import { parseYamlSubset, YamlSubsetError } from "../../src/catalog/yaml-subset.ts";
 
 const FIXTURE = new URL("../fixtures/docker-catalog.yaml", import.meta.url);
 const bunYaml = (globalThis as { Bun?: { YAML?: { parse(text: string): unknown } } }).Bun?.YAML;

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { builtInCatalog } from "../../src/catalog/catalog.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -247,7 +248,7 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     const net = network();
     // From the built-in catalog: "linear" is https://mcp.linear.app/mcp.
     const servers = new MemoryRegistry();
-    const engine = createEngine({ store, servers, fetch: net.fetch });
+    const engine = createEngine({ store, servers, fetch: net.fetch, catalog: builtInCatalog });
     const result = await engine.importDocker();
     assert.deepEqual(result, { imported: ["notion-remote", "linear"], skipped: [] });
     const def = (await servers.get("linear"))!;
@@ -265,7 +266,12 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     // A server mcp-oauth already knows by that name keeps its URL too.
     const servers2 = new MemoryRegistry();
     await servers2.put({ name: "linear", url: "https://mcp.linear.app/mcp?v=2" });
-    const engine2 = createEngine({ store, servers: servers2, fetch: network().fetch });
+    const engine2 = createEngine({
+      store,
+      servers: servers2,
+      fetch: network().fetch,
+      catalog: builtInCatalog,
+    });
     const again = await engine2.importDocker();
     assert.ok(again.imported.includes("linear"), JSON.stringify(again));
     assert.equal((await servers2.get("linear"))!.url, "https://mcp.linear.app/mcp?v=2");
@@ -286,7 +292,12 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     assert.equal((await servers.get("notion-remote"))?.url, "https://elsewhere.example/mcp");
 
     const servers2 = new MemoryRegistry();
-    const engine2 = createEngine({ store, servers: servers2, fetch: network().fetch });
+    const engine2 = createEngine({
+      store,
+      servers: servers2,
+      fetch: network().fetch,
+      catalog: builtInCatalog,
+    });
     await engine2.importDocker();
     const again = await engine2.importDocker();
     assert.deepEqual(again.imported, ["notion-remote"], "same name and URL: updated in place");

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CATALOG, catalogEntry, catalogEntryForUrl } from "../../src/core/catalog.ts";
-import { parseDockerCatalog } from "../../src/core/docker-catalog.ts";
+import { CATALOG, catalogEntry, catalogEntryForUrl } from "../../src/catalog/catalog.ts";
+import { parseDockerCatalog } from "../../src/catalog/docker-catalog.ts";
 import { ErrorCode } from "../../src/core/errors.ts";
 import { SERVER_NAME } from "../../src/core/server-input.ts";
 import { anyString, hostileText, PROTO_KEYS, settle } from "./props-helpers.ts";

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { catalogEntry } from "../../src/core/catalog.ts";
+import { builtInCatalog, catalogEntry } from "../../src/catalog/catalog.ts";
 import { ErrorCode } from "../../src/core/errors.ts";
 import {
   SERVER_NAME,
@@ -85,7 +85,9 @@ describe("server input: properties (issue 10, S9, S13, S14, S18, S24)", () => {
         }, { requiredKeys: ["name"] }),
         fc.boolean(),
         (input, insecure) => {
-          const r = settle(() => validateServerInput(input, insecure), [ErrorCode.USAGE]);
+          const r = settle(() => validateServerInput(input, insecure, builtInCatalog), [
+            ErrorCode.USAGE,
+          ]);
           if (!r.ok) return true;
           accepted++;
           const def = r.value;

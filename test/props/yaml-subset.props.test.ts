@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { parseYamlSubset, YamlSubsetError } from "../../src/core/yaml-subset.ts";
+import { parseYamlSubset, YamlSubsetError } from "../../src/catalog/yaml-subset.ts";
 import { hostileText, PROTO_KEYS } from "./props-helpers.ts";
 import { Choices, emit, type V } from "./yaml-emitter.ts";
 

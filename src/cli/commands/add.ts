@@ -1,5 +1,5 @@
 /** `mcp-oauth add`: define a server by name. @module */
-import { catalogEntryForUrl } from "../../core/catalog.ts";
+import { catalogEntryForUrl } from "../../catalog/catalog.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { compatArg, str } from "../args.ts";
 import { dockerStoreWarning } from "../docker-store-warning.ts";

@@ -1,5 +1,5 @@
 /** `mcp-oauth catalog`: the built-in well-known servers. @module */
-import { CATALOG, catalogEntry } from "../../core/catalog.ts";
+import { CATALOG, catalogEntry } from "../../catalog/catalog.ts";
 import { usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { table } from "../format.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CATALOG } from "../../core/catalog.ts";
+import { CATALOG } from "../../catalog/catalog.ts";
 import { GLOBAL_OPTIONS, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { parseDockerCatalog } from "../../core/docker-catalog.ts";
+import { parseDockerCatalog } from "../../catalog/docker-catalog.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { compatArg, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";

@@ -6,7 +6,7 @@
  */
 import { html as honoHtml, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { CATALOG } from "../../core/catalog.ts";
+import { CATALOG } from "../../catalog/catalog.ts";
 import type { Discovery } from "../../core/discover.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 
