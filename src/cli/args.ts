@@ -128,7 +128,7 @@ export function checkArgument<T>(check: () => T): T {
   }
 }
 
-/** A Client ID Metadata Document URL: https with a path (S9). */
+/** A Client ID Metadata Document URL: https with a path (MCP client registration). */
 export function clientMetadataUrlArg(
   command: string,
   value: string | undefined,

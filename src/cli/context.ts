@@ -83,7 +83,7 @@ export async function createContext(
   return { runtime, home, engine, io };
 }
 
-/** $MCP_OAUTH_HTTP_TIMEOUT_MS (S25), which wins over config.json's `settings.httpTimeoutMs`. */
+/** $MCP_OAUTH_HTTP_TIMEOUT_MS (RFC 9700 §4.11), which wins over config.json's `settings.httpTimeoutMs`. */
 function httpTimeoutMs(env: string | undefined): number | undefined {
   if (env === undefined || env === "") return undefined;
   const n = Number(env);

@@ -35,7 +35,7 @@ export function withMcpClient<T>(
   options: SignInOptions,
   use: (client: Client, requestOptions: McpRequestOptions) => Promise<T>,
 ): Promise<T> {
-  // A request may wait for up to three sign-ins (S22): the client's 60 s default is too short.
+  // A request may wait for up to three sign-ins (RFC 6750 §3.1): the client's 60 s default is too short.
   const timeout = (options.timeoutS * 3 + 60) * 1000;
   return withMcpSession(
     ctx.engine,

@@ -31,7 +31,7 @@ export interface SignInOptions {
   clientSecret?: string;
   clientMetadataUrl?: string;
   device?: boolean;
-  /** Scopes come from a step-up (S22); they are not remembered as the user's. */
+  /** Scopes come from a step-up (RFC 6750 §3.1); they are not remembered as the user's. */
   stepUp?: boolean;
 }
 

@@ -1,7 +1,7 @@
 /**
  * authFetch: the fetch every MCP consumer uses. It adds the bearer token
- * (S19), refreshes once on a 401 (S20), and re-authorizes with the union of
- * scopes on a 403 insufficient_scope (S22), at most three sign-ins.
+ * (RFC 6750 §2.1), refreshes once on a 401 (RFC 6749 §6), and re-authorizes with the union of
+ * scopes on a 403 insufficient_scope (RFC 6750 §3.1), at most three sign-ins.
  *
  * @module
  */
@@ -35,13 +35,13 @@ export interface AuthFetchOptions {
     scopes: string[] | undefined,
     reason: string,
   ) => Promise<void>;
-  /** Sign-ins one request may trigger, the first included (S22); default 3. */
+  /** Sign-ins one request may trigger, the first included (RFC 6750 §3.1); default 3. */
   maxAuthorizations?: number;
 }
 
 /**
  * A fetch for `server` that carries its token. Requests to any other origin
- * pass through without the token (S19).
+ * pass through without the token (RFC 6750 §2.1).
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#access-token-usage
  * @see https://datatracker.ietf.org/doc/html/rfc6750#section-3.1
  */
@@ -77,7 +77,7 @@ export function createAuthFetch(
     } catch (err) {
       if (!isReauth(err)) throw err;
       // No token yet: ask without one. The server may not need one for this request (many
-      // let `initialize` through), and its challenge says which scopes to sign in for (S14).
+      // let `initialize` through), and its challenge says which scopes to sign in for (MCP scope selection).
       noToken = err;
     }
     // A 401 is answered by one refresh, then by sign-ins; nothing to refresh without a token.

@@ -1,5 +1,5 @@
 /**
- * The authorization code flow with PKCE (S12–S18): build the request, then
+ * The authorization code flow with PKCE (RFC 7636, RFC 8252): build the request, then
  * check the callback (state, RFC 9207 `iss`) and exchange the code.
  *
  * @module
@@ -17,7 +17,7 @@ import type { TokenRecord } from "./records.ts";
 import { tokenRecordFrom } from "./tokens.ts";
 
 /**
- * Fail unless the AS advertises PKCE with S256 (S12).
+ * Fail unless the AS advertises PKCE with S256 (RFC 7636 §4.2).
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1#section-7.5.2
  */
 export function assertPkceS256(as: oauth.AuthorizationServer): void {
@@ -33,7 +33,7 @@ export function assertPkceS256(as: oauth.AuthorizationServer): void {
 }
 
 /**
- * Build the authorization URL for a pending request (S12, S13, S14).
+ * Build the authorization URL for a pending request (RFC 7636 §4.2; RFC 8707 §2; MCP scope selection).
  * @see https://datatracker.ietf.org/doc/html/rfc7636#section-4.3
  * @see https://datatracker.ietf.org/doc/html/rfc8707#section-2.1
  */
@@ -55,7 +55,7 @@ export async function authorizationUrl(p: PendingAuthorization): Promise<URL> {
 /**
  * Check a callback against its pending request and exchange the code.
  * `iss` is checked before anything else in the response, errors included
- * (S16); state was matched by the caller when it looked the request up.
+ * (RFC 9207 §2.4); state was matched by the caller when it looked the request up.
  * @see https://datatracker.ietf.org/doc/html/rfc9207#section-2.4
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.3
  */

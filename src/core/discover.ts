@@ -1,5 +1,5 @@
 /**
- * Discovery (S1–S8): from an MCP server URL to its protected resource
+ * Discovery (RFC 9728, MCP authorization server discovery): from an MCP server URL to its protected resource
  * metadata and authorization server metadata, with a trace of every request.
  * Independent probes run in parallel; the spec's order decides which answer
  * is used.
@@ -50,15 +50,15 @@ export interface Discovery {
   resourceIndicator: string;
   /** Whether the unauthenticated probe was refused (401/403). */
   authRequired: boolean;
-  /** The Bearer challenge of the probe, if any (S1, S14). */
+  /** The Bearer challenge of the probe, if any (RFC 9728 §5.1; MCP scope selection). */
   challenge?: BearerChallenge;
   prmUrl?: string;
   prm?: ResourceMetadata;
   issuer: string;
-  /** URL the AS metadata came from; absent when S7 defaults were assumed. */
+  /** URL the AS metadata came from; absent when 2025-03-26 default endpoints were assumed. */
   asMetadataUrl?: string;
   as: AuthorizationServerMetadata;
-  /** True when the server has no PRM (2025-03-26 servers, S7). */
+  /** True when the server has no PRM (MCP 2025-03-26 servers). */
   legacy: boolean;
   trace: Trace;
   /** Where this server's requests may go (the server's and its AS's hosts): sign-in uses it. */
@@ -69,7 +69,7 @@ export interface Discovery {
 export interface DiscoverOptions {
   /** Use this PRM URL instead of the well-known ones. */
   resourceMetadataUrl?: string;
-  /** Pick this AS when PRM lists several (S4). */
+  /** Pick this AS when PRM lists several (RFC 9728 §2). */
   authorizationServer?: string;
   /**
    * The Bearer challenge of an MCP request that was just refused: it stands
@@ -105,7 +105,7 @@ export async function discover(
     ? [options.resourceMetadataUrl]
     : protectedResourceMetadataUrls(server);
 
-  // Round 1: the unauthenticated probe beside the first PRM candidate (S8). The root URL is
+  // Round 1: the unauthenticated probe beside the first PRM candidate (MCP authorization server discovery). The root URL is
   // asked only when the path-inserted one fails: a client that asks for the root while the
   // path-inserted metadata answers picks the wrong resource's metadata (RFC 9728 §3.1).
   const [first, ...later] = wellKnown;
@@ -123,7 +123,7 @@ export async function discover(
   if (probed.challenge && fromHeader) probed.challenge.resourceMetadata = fromHeader;
   const ordered: Fetched<ResourceMetadata>[] = [];
   if (fromHeader && !options.resourceMetadataUrl) {
-    // S1: the header's URL wins; fetch it unless round 1 already did.
+    // RFC 9728 §5.1: the header's URL wins; fetch it unless round 1 already did.
     const known = candidates.find((c) => c.url === fromHeader);
     const named = known ??
       await fetchPrm(
@@ -135,15 +135,15 @@ export async function discover(
         ++round,
         "The resource_metadata URL",
       );
-    // S1: "use exactly that URL": a server that names its metadata is no 2025-03-26 server,
-    // so neither the well-known URLs nor the S7 fallback may stand in for it.
+    // RFC 9728 §5.1: "use exactly that URL": a server that names its metadata is no 2025-03-26 server,
+    // so neither the well-known URLs nor the 2025-03-26 fallback may stand in for it.
     if (!named.ok) {
       if (
         named.error.code === ErrorCode.RESOURCE_MISMATCH ||
         named.error.code === ErrorCode.UNTRUSTED_HOST
       ) throw named.error;
       throw explained(
-        "The resource metadata the server's 401 names could not be used (S1)",
+        "The resource metadata the server's 401 names could not be used (RFC 9728 §5.1)",
         named,
         "check the server URL, or tell the server's operator",
       );
@@ -163,7 +163,7 @@ export async function discover(
   let legacy = false;
   const answered = ordered.find((c) => !c.ok && c.status === 200);
   if (!prmResult && answered && !answered.ok) {
-    // A PRM exists but is unusable: this is no 2025-03-26 server, so no S7 fallback.
+    // A PRM exists but is unusable: this is no 2025-03-26 server, so no 2025-03-26 fallback.
     throw answered.error;
   }
   if (!prmResult && probed.status === 0) {
@@ -186,7 +186,7 @@ export async function discover(
     }
     issuer = chooseIssuer(prmResult.value, prmResult.url, options.authorizationServer);
   } else {
-    // S7: no PRM at all, so the MCP server's origin is the authorization server.
+    // MCP 2025-03-26 fallback: no PRM at all, so the MCP server's origin is the authorization server.
     legacy = true;
     issuer = server.origin;
     trace.add({
@@ -196,7 +196,7 @@ export async function discover(
       url: server.origin,
       outcome: "info",
       detail:
-        "no protected resource metadata; using the server's origin as the authorization server (S7)",
+        "no protected resource metadata; using the server's origin as the authorization server (MCP 2025-03-26 fallback)",
     }, trace.clock());
   }
 
@@ -231,12 +231,13 @@ export async function discover(
       method: "-",
       url: issuerUrl.origin,
       outcome: "info",
-      detail: "no authorization server metadata; assuming /authorize, /token, /register (S7)",
+      detail:
+        "no authorization server metadata; assuming /authorize, /token, /register (MCP 2025-03-26 fallback)",
     }, trace.clock());
   } else {
     const mismatch = asCandidates.find((c) => !c.ok && c.error.code === ErrorCode.ISSUER_MISMATCH);
     if (mismatch && !mismatch.ok) throw mismatch.error;
-    // The preferred URL that answered anything but 404 says what is wrong (S8 order).
+    // The preferred URL that answered anything but 404 says what is wrong (MCP discovery order).
     const telling = asCandidates.find((c) => !c.ok && c.status !== 404);
     if (telling && !telling.ok) {
       throw explained(
@@ -322,7 +323,7 @@ function chooseIssuer(prm: ResourceMetadata, prmUrl: string, configured?: string
   return list[0];
 }
 
-/** S7 defaults for servers that publish no metadata at all. */
+/** 2025-03-26 default endpoints for servers that publish no metadata at all. */
 function defaultEndpoints(issuer: URL): AuthorizationServerMetadata {
   const o = issuer.origin;
   return {

@@ -137,7 +137,7 @@ export async function fetchPrm(
           ErrorCode.RESOURCE_MISMATCH,
           `Protected resource metadata at ${url} is for "${
             oneLine(body.resource, 120)
-          }", not ${resource} (S3); not authorizing. Check the server URL.`,
+          }", not ${resource} (RFC 9728 §3.3); not authorizing. Check the server URL.`,
         );
       }
       throw err;
@@ -213,7 +213,7 @@ export async function fetchAsMetadata(
           ErrorCode.ISSUER_MISMATCH,
           `Authorization server metadata at ${url} names the issuer "${
             oneLine(String(body?.issuer), 120)
-          }", not ${issuer.href.replace(/\/$/, "")} (S6); not using it.`,
+          }", not ${issuer.href.replace(/\/$/, "")} (RFC 8414 §3.3); not using it.`,
         );
       }
       throw err;
@@ -279,7 +279,7 @@ async function fetchJson<T>(
 
 /**
  * The first success in order wins; later successes are marked ignored. A
- * resource mismatch is fatal (S3): a server that says it is someone else must
+ * resource mismatch is fatal (RFC 9728 §3.3): a server that says it is someone else must
  * not be authorized through a fallback.
  */
 export function pick<T>(

@@ -206,7 +206,7 @@ export function dockerObtainedAt(token: DockerToken, now: number): number {
   return expiry !== undefined && lifetime !== undefined ? Math.min(now, expiry - lifetime) : now;
 }
 
-/** The status `ls` shows for a server Docker authorized, as for our own (S20). */
+/** The status `ls` shows for a server Docker authorized, as for our own (RFC 6749 §6). */
 export function dockerStatus(
   token: DockerToken | undefined,
   now: number,

@@ -42,13 +42,13 @@ export interface EngineOptions {
   lock?: Lock;
   fetch?: FetchLike;
   limits?: Partial<HttpLimits>;
-  /** Allow plain http to non-loopback hosts (S24). Development only. */
+  /** Allow plain http to non-loopback hosts (OAuth 2.1 §1.5). Development only. */
   allowInsecureHttp?: boolean;
   /** Hosts metadata may point at besides loopback and the server's own (SSRF guard). */
   allowedHosts?: readonly string[];
   /** Client name sent in registrations. */
   clientName?: string;
-  /** How long an authorization request stays valid, ms (S15). */
+  /** How long an authorization request stays valid, ms (RFC 6749 §10.12). */
   authorizationTtlMs?: number;
   /** Keep Docker MCP gateway's credential layout for every server, not only those with compat "docker". */
   dockerCompat?: boolean;
@@ -128,7 +128,7 @@ export class Engine {
     );
   }
   /**
-   * Live discovery for a server (S1–S8). A challenge authFetch noted for it
+   * Live discovery for a server (RFC 9728, MCP authorization server discovery). A challenge authFetch noted for it
    * in the last minute stands in for the unauthenticated probe.
    */
   discover(server: ServerDefinition): Promise<Discovery> {
@@ -142,7 +142,7 @@ export class Engine {
   }
   /**
    * Remember the Bearer challenge of a refused MCP request, for the sign-in
-   * it leads to: its scope is the one to ask for (S14), and the request it
+   * it leads to: its scope is the one to ask for (MCP scope selection), and the request it
    * answered was as good as the discovery probe.
    */
   noteChallenge(server: ServerDefinition, challenge: BearerChallenge): void {
@@ -256,7 +256,7 @@ export class Engine {
 
   /**
    * A fetch that carries `server`'s token: refresh on 401, step-up on 403
-   * insufficient_scope through `options.authorize` (S19, S20, S22).
+   * insufficient_scope through `options.authorize` (RFC 6750 §2.1; RFC 6749 §6; RFC 6750 §3.1).
    */
   authFetch(server: ServerDefinition, options: AuthFetchOptions = {}): FetchLike {
     return createAuthFetch(this, server, this.http.fetch, options);

@@ -2,7 +2,7 @@
  * The one error class of mcp-oauth. Every expected failure becomes an
  * `McpOAuthError` whose message is a single line: what failed, which URL or
  * field, and what to do. Messages never contain tokens, codes, verifiers or
- * secrets (S26); callers build them only from safe fields.
+ * secrets (RFC 6750 §5.3); callers build them only from safe fields.
  *
  * @module
  */
@@ -11,31 +11,31 @@
 export const ErrorCode = {
   /** A URL the user gave or metadata named is not usable. */
   INVALID_URL: "INVALID_URL",
-  /** Plain http to a non-loopback host without the explicit option (S24). */
+  /** Plain http to a non-loopback host without the explicit option (OAuth 2.1 §1.5). */
   INSECURE_URL: "INSECURE_URL",
   /** A request could not be sent or got no answer. */
   NETWORK: "NETWORK",
-  /** A request took longer than the timeout (S25). */
+  /** A request took longer than the timeout (RFC 9700 §4.11). */
   TIMEOUT: "TIMEOUT",
-  /** A response was larger than the cap (S25). */
+  /** A response was larger than the cap (RFC 9700 §4.11). */
   TOO_LARGE: "TOO_LARGE",
   /** No usable protected resource or authorization server metadata. */
   DISCOVERY_FAILED: "DISCOVERY_FAILED",
-  /** PRM `resource` differs from the MCP server URL (S3). */
+  /** PRM `resource` differs from the MCP server URL (RFC 9728 §3.3). */
   RESOURCE_MISMATCH: "RESOURCE_MISMATCH",
   /** Metadata points at a host that is not the server's own (SSRF guard). */
   UNTRUSTED_HOST: "UNTRUSTED_HOST",
-  /** AS metadata `issuer` differs from the issuer it was fetched for (S6). */
+  /** AS metadata `issuer` differs from the issuer it was fetched for (RFC 8414 §3.3). */
   ISSUER_MISMATCH: "ISSUER_MISMATCH",
-  /** The AS does not support PKCE with S256 (S12). */
+  /** The AS does not support PKCE with S256 (RFC 7636 §4.2). */
   PKCE_UNSUPPORTED: "PKCE_UNSUPPORTED",
-  /** No way to obtain a client id (S9). */
+  /** No way to obtain a client id (MCP client registration). */
   NO_CLIENT: "NO_CLIENT",
-  /** Dynamic client registration failed (S10). */
+  /** Dynamic client registration failed (RFC 7591 §2). */
   REGISTRATION_FAILED: "REGISTRATION_FAILED",
-  /** Callback with unknown, replayed or expired state (S15). */
+  /** Callback with unknown, replayed or expired state (RFC 6749 §10.12). */
   STATE_MISMATCH: "STATE_MISMATCH",
-  /** Callback `iss` missing or not the expected issuer (S16). */
+  /** Callback `iss` missing or not the expected issuer (RFC 9207 §2.4). */
   ISS_MISMATCH: "ISS_MISMATCH",
   /** The AS answered the authorization request with an error. */
   AUTHORIZATION_DENIED: "AUTHORIZATION_DENIED",
@@ -43,11 +43,11 @@ export const ErrorCode = {
   AUTHORIZATION_TIMEOUT: "AUTHORIZATION_TIMEOUT",
   /** The token endpoint refused a request or answered badly. */
   TOKEN_REQUEST_FAILED: "TOKEN_REQUEST_FAILED",
-  /** No usable token and no way to refresh: sign in again (S21). Exit 3. */
+  /** No usable token and no way to refresh: sign in again (RFC 6749 §5.2). Exit 3. */
   REAUTHORIZATION_NEEDED: "REAUTHORIZATION_NEEDED",
-  /** The server keeps answering 403 insufficient_scope after step-up (S22). */
+  /** The server keeps answering 403 insufficient_scope after step-up (RFC 6750 §3.1). */
   INSUFFICIENT_SCOPE: "INSUFFICIENT_SCOPE",
-  /** The AS rejected the registered client (invalid_client); it was forgotten (S11). */
+  /** The AS rejected the registered client (invalid_client); it was forgotten (RFC 7591 §3). */
   CLIENT_REJECTED: "CLIENT_REJECTED",
   /** Another process is signing in to the same server (one sign-in per server). */
   SIGN_IN_IN_PROGRESS: "SIGN_IN_IN_PROGRESS",
@@ -55,7 +55,7 @@ export const ErrorCode = {
   CLIENT_ISSUER_CHANGED: "CLIENT_ISSUER_CHANGED",
   /** The AS offers no device authorization grant (RFC 8628). */
   DEVICE_FLOW_UNSUPPORTED: "DEVICE_FLOW_UNSUPPORTED",
-  /** Revocation at the AS failed (S23). */
+  /** Revocation at the AS failed (RFC 7009 §2). */
   REVOCATION_FAILED: "REVOCATION_FAILED",
   /** The named server is not configured. */
   UNKNOWN_SERVER: "UNKNOWN_SERVER",

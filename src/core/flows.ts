@@ -1,21 +1,21 @@
 /**
  * Authorization requests waiting for their callback, keyed by `state`:
- * single use and expiring (S15).
+ * single use and expiring (RFC 6749 §10.12).
  *
  * @module
  */
 import type { AuthorizationServerMetadata } from "./discover.ts";
 import type { ClientRecord } from "./records.ts";
 
-/** What must be remembered between the redirect and the callback (S15, S16). */
+/** What must be remembered between the redirect and the callback (RFC 6749 §10.12; RFC 9207 §2.4). */
 export interface PendingAuthorization {
-  /** The state the callback carries (single use, S15). */
+  /** The state the callback carries (single use, RFC 6749 §10.12). */
   state: string;
   /** The state sent to the AS when it differs: a relay's `mcp-oauth:PORT:NONCE`. */
   sentState?: string;
   codeVerifier: string;
   redirectUri: string;
-  /** The issuer the request went to; the callback's `iss` must equal it (S16). */
+  /** The issuer the request went to; the callback's `iss` must equal it (RFC 9207 §2.4). */
   issuer: string;
   as: AuthorizationServerMetadata;
   client: ClientRecord;
@@ -49,7 +49,7 @@ export class AuthorizationFlows {
 
   /**
    * Remove and return the request for `state` if it exists and has not
-   * expired: a state can be used once only (S15).
+   * expired: a state can be used once only (RFC 6749 §10.12).
    */
   take(state: string, now: number): PendingAuthorization | undefined {
     const p = this.#pending.get(state);

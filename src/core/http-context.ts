@@ -15,12 +15,12 @@ import {
 export interface HttpContext {
   /** The caller's fetch, unbounded: only for streaming MCP traffic. */
   fetch: FetchLike;
-  /** Bounded fetch for metadata, registration and token requests (S25). */
+  /** Bounded fetch for metadata, registration and token requests (RFC 9700 §4.11). */
   bounded: FetchLike;
   /** Timed fetch whose body the caller discards (the discovery probe). */
   unread: FetchLike;
   limits: HttpLimits;
-  /** Plain http to non-loopback hosts (S24); off unless the user opts in. */
+  /** Plain http to non-loopback hosts (OAuth 2.1 §1.5); off unless the user opts in. */
   allowInsecureHttp: boolean;
   /** Hosts metadata may send us to besides the server's own (see host-policy.ts). */
   allowedHosts: readonly string[];

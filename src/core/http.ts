@@ -1,6 +1,6 @@
 /**
  * The only way the engine talks to the network: fetch with a timeout, no
- * redirects, and a cap on the body size (S25). Failures become one-line
+ * redirects, and a cap on the body size (RFC 9700 §4.11). Failures become one-line
  * {@link McpOAuthError}s naming the URL.
  *
  * @module

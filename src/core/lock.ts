@@ -1,6 +1,6 @@
 /**
  * Mutual exclusion for refresh: a rotating refresh token must never be used
- * twice (S20). The engine takes any {@link Lock}; the file store provides one
+ * twice (RFC 6749 §6). The engine takes any {@link Lock}; the file store provides one
  * that works across processes.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
  * Turn oauth4webapi's errors into one-line {@link McpOAuthError}s. Only the
  * OAuth `error` code and a trimmed `error_description` are shown: response
- * bodies can hold tokens and are never printed (S26).
+ * bodies can hold tokens and are never printed (RFC 6750 §5.3).
  *
  * @module
  */

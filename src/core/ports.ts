@@ -49,15 +49,15 @@ export interface ServerDefinition {
   name: string;
   /** The MCP endpoint URL. */
   url: string;
-  /** Scopes that override the spec's selection (S14). */
+  /** Scopes that override the spec's selection (MCP scope selection). */
   scopes?: string[];
-  /** A pre-registered client id (S9); its secret, if any, is in the credential store. */
+  /** A pre-registered client id (MCP client registration); its secret, if any, is in the credential store. */
   clientId?: string;
-  /** Client ID Metadata Document URL (S9). */
+  /** Client ID Metadata Document URL (MCP client registration). */
   clientMetadataUrl?: string;
-  /** Send RFC 8707 `resource`; false for servers that reject it (S13). */
+  /** Send RFC 8707 `resource`; false for servers that reject it (RFC 8707 §2). */
   resource?: boolean;
-  /** Which of PRM's authorization servers to use (S4). */
+  /** Which of PRM's authorization servers to use (RFC 9728 §2). */
   authorizationServer?: string;
   /** Issuer learnt by the last sign-in: where its tokens are keyed. */
   issuer?: string;

@@ -2,7 +2,7 @@
  * The URL policy for endpoints read back from the credential store. A stored record (ours, or
  * one imported from Docker's gateway, whose entries any program with access to the helper can
  * write) is checked as discovery checks live metadata before a refresh token, an access token
- * or a client secret is sent to it: https, or http only on loopback (S24), and on one of the
+ * or a client secret is sent to it: https, or http only on loopback (OAuth 2.1 §1.5), and on one of the
  * server's own hosts, its authorization server's, a host the user allowed, or loopback only
  * for a server that is itself on loopback (the SSRF guard).
  *

@@ -8,7 +8,7 @@
 import type { CredentialStore } from "./ports.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 
-/** How the client authenticates at the token endpoint (S10). */
+/** How the client authenticates at the token endpoint (RFC 7591 §2). */
 export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post";
 
 /** A token set and everything needed to refresh or revoke it without discovery. */
@@ -21,11 +21,11 @@ export interface TokenRecord {
   revocation_endpoint?: string;
   client_id: string;
   auth_method: AuthMethod;
-  /** How the client was obtained (S9); a DCR client is forgotten on invalid_client (S11). */
+  /** How the client was obtained (MCP client registration); a DCR client is forgotten on invalid_client (RFC 7591 §3). */
   client_source?: "dcr" | "static" | "cimd" | "docker";
   /** Store key of the client secret, when the client has one. */
   secret_key?: string;
-  /** Send RFC 8707 `resource` on refresh (S13). */
+  /** Send RFC 8707 `resource` on refresh (RFC 8707 §2). */
   send_resource: boolean;
   /**
    * The RFC 8707 `resource` value sent, when it is not `resource` itself: the
@@ -38,7 +38,7 @@ export interface TokenRecord {
   refresh_token?: string;
   /** Granted scopes, space separated. */
   scope?: string;
-  /** Absolute expiry, ms since the epoch (S20). */
+  /** Absolute expiry, ms since the epoch (RFC 6749 §6). */
   expires_at?: number;
   obtained_at: number;
 }
@@ -72,7 +72,7 @@ export function tokenKey(issuer: string, resource: string): string {
   return `https://${hostPath(issuer)}/${NS}/token/${encodeURIComponent(resource)}`;
 }
 
-/** Key of the registered client for an issuer (S11). */
+/** Key of the registered client for an issuer (RFC 7591 §3). */
 export function clientKey(issuer: string): string {
   return `https://${hostPath(issuer)}/${NS}/client`;
 }

@@ -1,5 +1,5 @@
 /**
- * Client registration (S9–S11): a pre-registered client, else a Client ID
+ * Client registration (MCP client registration, RFC 7591): a pre-registered client, else a Client ID
  * Metadata Document, else Dynamic Client Registration (RFC 7591), remembered
  * per issuer and redirect URI.
  *
@@ -34,12 +34,12 @@ export interface EnsureClientInput {
   as: AuthorizationServerMetadata;
   redirectUri: string;
   staticClient?: StaticClient;
-  /** Client ID Metadata Document URL; used when the AS supports CIMD (S9). */
+  /** Client ID Metadata Document URL; used when the AS supports CIMD (MCP client registration). */
   clientMetadataUrl?: string;
   clientName: string;
   now: number;
   trace?: Trace;
-  /** Register anew even if a registration is stored (after invalid_client, S11). */
+  /** Register anew even if a registration is stored (after invalid_client, RFC 7591 §3). */
   fresh?: boolean;
   /** A device sign-in: any stored redirect URI will do, but the device grant is needed. */
   device?: boolean;
@@ -61,7 +61,7 @@ function issuerPolicy(http: HttpContext, issuer: string): RequestPolicy {
 /**
  * The client to use with this AS: pre-registered first, else CIMD when the AS
  * supports it, else a stored DCR registration for the same issuer and
- * redirect URI, else a new one (S9, S11).
+ * redirect URI, else a new one (MCP client registration; RFC 7591 §3).
  * @see https://datatracker.ietf.org/doc/html/rfc7591#section-3
  * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
@@ -251,7 +251,7 @@ async function register(
   return record;
 }
 
-/** Forget the stored registration for an issuer (S11, `revoke --forget-client`). */
+/** Forget the stored registration for an issuer (RFC 7591 §3, `revoke --forget-client`). */
 export async function forgetClient(store: CredentialStore, issuer: string): Promise<void> {
   await store.erase(clientKey(issuer));
 }
@@ -290,7 +290,7 @@ function authMethodsSupported(as: AuthorizationServerMetadata): string[] | undef
   return Array.isArray(list) ? list.filter((m): m is string => typeof m === "string") : undefined;
 }
 
-/** `none` preferred; else a secret method the AS advertises (S10). */
+/** `none` preferred; else a secret method the AS advertises (RFC 7591 §2). */
 function registrationMethod(as: AuthorizationServerMetadata): AuthMethod {
   const supported = authMethodsSupported(as);
   if (!supported || supported.includes("none")) return "none";
@@ -312,7 +312,7 @@ function secretMethod(as: AuthorizationServerMetadata): AuthMethod {
 }
 
 /**
- * S10: the client authenticates with the method it was registered for, so that
+ * RFC 7591 §2: the client authenticates with the method it was registered for, so that
  * must be one mcp-oauth can use, and a secret method needs its secret.
  */
 function assertUsableMethod(

@@ -1,5 +1,5 @@
 /**
- * Scope selection (S14), written by hand: no library knows MCP's rule.
+ * Scope selection (MCP scope selection), written by hand: no library knows MCP's rule.
  *
  * @module
  */
@@ -44,7 +44,7 @@ export function selectScopes(input: {
   challenge?: string;
   prm?: ResourceMetadata;
   as: AuthorizationServerMetadata;
-  /** Scopes already held, added on step-up (S22). */
+  /** Scopes already held, added on step-up (RFC 6750 §3.1). */
   held?: string[];
 }): string[] {
   // Servers' values are checked: metadata is untrusted JSON and may hold any type.
@@ -55,7 +55,7 @@ export function selectScopes(input: {
   else scopes = scopeTokens(input.prm?.scopes_supported);
   if (input.held) scopes = [...input.held, ...scopes];
   // offline_access rides along with other scopes; alone it would ask for nothing else,
-  // where S14 says to omit `scope`.
+  // where MCP scope selection says to omit `scope`.
   if (
     scopes.length && Array.isArray(input.as.scopes_supported) &&
     input.as.scopes_supported.includes("offline_access")

@@ -14,12 +14,12 @@ export interface ServerInput {
   name: string;
   /** Empty or absent: the URL of the built-in catalog's entry of that name. */
   url?: string;
-  /** Space-separated; empty or absent means "let the spec choose" (S14). */
+  /** Space-separated; empty or absent means "let the spec choose" (MCP scope selection). */
   scopes?: string;
   clientId?: string;
   clientSecret?: string;
   clientMetadataUrl?: string;
-  /** false for servers that reject RFC 8707 `resource` (S13). */
+  /** false for servers that reject RFC 8707 `resource` (RFC 8707 §2). */
   resource?: boolean;
   compat?: "docker";
 }
@@ -83,7 +83,7 @@ export function validateServerInput(
 }
 
 /**
- * A Client ID Metadata Document URL must be https with a path (S9).
+ * A Client ID Metadata Document URL must be https with a path (MCP client registration).
  * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
 export function validClientMetadataUrl(value: string): string {

@@ -40,7 +40,7 @@ export interface BeginOptions {
   clientSecret?: string;
   /** Overrides the server's Client ID Metadata Document URL. */
   clientMetadataUrl?: string;
-  /** The scopes come from a step-up (S22), not from the user: do not remember them. */
+  /** The scopes come from a step-up (RFC 6750 §3.1), not from the user: do not remember them. */
   stepUp?: boolean;
   /**
    * `redirectUri` is a relay that forwards to this loopback port: send the
@@ -74,7 +74,7 @@ export class SignInSteps {
 
   /**
    * The redirect URIs of the stored registration for this AS, so the caller
-   * can listen on one of those ports and avoid registering again (S11).
+   * can listen on one of those ports and avoid registering again (RFC 7591 §3).
    */
   async rememberedRedirectUris(discovery: Discovery): Promise<string[]> {
     const known = await readRecord<ClientRecord>(
@@ -178,7 +178,7 @@ export class SignInSteps {
       prm: discovery.prm,
       as: discovery.as,
     });
-    // Remember where this server's tokens are keyed, and the user's scopes (S14).
+    // Remember where this server's tokens are keyed, and the user's scopes (MCP scope selection).
     await this.#d.servers.put({
       ...server,
       issuer: discovery.issuer,
@@ -188,7 +188,7 @@ export class SignInSteps {
   }
   /**
    * Handle the redirect back from the AS: find the request by `state` (single
-   * use, S15), check `iss` (S16), exchange the code and store the tokens.
+   * use, RFC 6749 §10.12), check `iss` (RFC 9207 §2.4), exchange the code and store the tokens.
    */
   async completeAuthorization(callback: URL | URLSearchParams | string): Promise<Authorized> {
     const params = callback instanceof URLSearchParams ? callback : callbackParams(callback);
@@ -214,7 +214,7 @@ export class SignInSteps {
         err.code === ErrorCode.TOKEN_REQUEST_FAILED &&
         oauthErrorCode(err.cause) === "invalid_client";
       if (rejected && pending.client.source === "dcr") {
-        // S11: the AS no longer knows this client; the next sign-in registers anew.
+        // RFC 7591 §3: the AS no longer knows this client; the next sign-in registers anew.
         await forgetClient(this.#d.store, pending.issuer);
         throw new McpOAuthError(
           ErrorCode.CLIENT_REJECTED,
@@ -318,7 +318,7 @@ export class SignInSteps {
   }
 }
 
-/** The query of a callback URL; text that is no URL is a clear error that does not echo it (S26). */
+/** The query of a callback URL; text that is no URL is a clear error that does not echo it (RFC 6750 §5.3). */
 function callbackParams(callback: URL | string): URLSearchParams {
   if (callback instanceof URL) return callback.searchParams;
   try {

@@ -57,7 +57,7 @@ export interface Authorized {
   dockerNote?: string;
 }
 
-/** Outcome of a revocation: local delete always happens (S23). */
+/** Outcome of a revocation: local delete always happens (RFC 7009 §2). */
 export interface Revoked {
   server: string;
   hadToken: boolean;
@@ -125,7 +125,7 @@ export class TokenService {
     const record = await this.#readToken(await this.resolveServer(server));
     return { hasToken: !!record, claims: record && decodeJwtClaims(record.access_token) };
   }
-  /** Scopes the stored token was granted (S22 unions them with a challenge's). */
+  /** Scopes the stored token was granted (RFC 6750 §3.1 unions them with a challenge's). */
   async heldScopes(server: ServerDefinition): Promise<string[]> {
     const record = await this.resolveServer(server).then((r) => this.#readToken(r))
       .catch(() => undefined);
@@ -133,8 +133,8 @@ export class TokenService {
   }
   /**
    * A valid access token, refreshed ahead of expiry under the lock so a
-   * rotating refresh token is used once (S20). Throws REAUTHORIZATION_NEEDED
-   * (exit 3) when only a new sign-in helps (S21).
+   * rotating refresh token is used once (RFC 6749 §6). Throws REAUTHORIZATION_NEEDED
+   * (exit 3) when only a new sign-in helps (RFC 6749 §5.2).
    */
   async getAccessToken(server: ServerDefinition): Promise<string> {
     return (await this.#freshRecord(await this.resolveServer(server), false)).access_token;
@@ -203,7 +203,7 @@ export class TokenService {
   }
   /**
    * Revoke at the AS (refresh token, then access token) and delete locally
-   * even when the AS fails (S23). `forgetClient` also drops the registration.
+   * even when the AS fails (RFC 7009 §2). `forgetClient` also drops the registration.
    */
   async revoke(
     server: ServerDefinition,
@@ -269,7 +269,7 @@ export class TokenService {
     const key = tokenKey(server.issuer, server.canonical);
     const record = await readRecord<TokenRecord>(this.#d.store, key, "token", isTokenRecord);
     // A record is always stored under its own key. Another key means the store answered with
-    // another server's entry (a helper that matches keys loosely): never use it (S19).
+    // another server's entry (a helper that matches keys loosely): never use it (RFC 6750 §2.1).
     if (record && ownKey(record) !== key) {
       throw new McpOAuthError(
         ErrorCode.STORE_FAILED,
@@ -342,8 +342,8 @@ export class TokenService {
         );
       } catch (err) {
         if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
-          // S21: the grant is gone; drop the dead tokens, keep the registration,
-          // unless the AS no longer knows the client itself (S11).
+          // RFC 6749 §5.2: the grant is gone; drop the dead tokens, keep the registration,
+          // unless the AS no longer knows the client itself (RFC 7591 §3).
           await this.#d.store.erase(key);
           if (oauthErrorCode(err.cause) === "invalid_client" && current.client_source === "dcr") {
             await forgetClient(this.#d.store, current.issuer);
@@ -355,7 +355,7 @@ export class TokenService {
         throw err;
       }
       // Not inside the catch above: once the AS has rotated the refresh token, handing out the
-      // old access token would hide that the stored refresh token is used up (S20).
+      // old access token would hide that the stored refresh token is used up (RFC 6749 §6).
       await this.save(
         key,
         next,

@@ -1,6 +1,6 @@
 /**
  * Token sets: absolute expiry, refresh ahead of it, and the refresh grant
- * itself (S20, S21).
+ * itself (RFC 6749 §6; RFC 6749 §5.2).
  *
  * @module
  */
@@ -22,7 +22,7 @@ export type TokenContext = Omit<
 
 /**
  * A token record from a token endpoint response, with an absolute expiry.
- * `previous` supplies the refresh token when the AS returns none (S20).
+ * `previous` supplies the refresh token when the AS returns none (RFC 6749 §6).
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.1
  */
 export function tokenRecordFrom(
@@ -81,7 +81,7 @@ export function tokenState(record: TokenRecord, now: number): "valid" | "refresh
 
 /**
  * Use the refresh token once. `invalid_grant` means the grant is gone: the
- * caller must sign in again (S21).
+ * caller must sign in again (RFC 6749 §5.2).
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-6
  */
 export async function refreshTokenSet(
@@ -152,7 +152,7 @@ export async function refreshTokenSet(
 }
 
 /**
- * Revoke the refresh token, then the access token, at the AS (S23).
+ * Revoke the refresh token, then the access token, at the AS (RFC 7009 §2).
  * Returns one line per failure; an empty list means both were revoked.
  * @see https://datatracker.ietf.org/doc/html/rfc7009#section-2.1
  */

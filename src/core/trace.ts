@@ -1,7 +1,7 @@
 /**
  * A step-by-step record of discovery and registration, for `discover`, the
  * dashboard and the benchmarks. It holds URLs, statuses and what was learnt,
- * never a secret (S26).
+ * never a secret (RFC 6750 §5.3).
  *
  * @module
  */

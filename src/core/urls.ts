@@ -1,7 +1,7 @@
 /**
  * URL rules shared by every step: which schemes and hosts may be contacted
- * (S18, S24), the canonical form of an MCP server URL (S13), and the
- * well-known URLs to probe, in the spec's order (S2, S5).
+ * (RFC 8252 §8.1; OAuth 2.1 §1.5), the canonical form of an MCP server URL (RFC 8707 §2), and the
+ * well-known URLs to probe, in the spec's order (RFC 9728 §3.1; RFC 8414 §3.1).
  *
  * @module
  */
@@ -34,8 +34,8 @@ export function parseUrl(value: string, what: string): URL {
 
 /**
  * Check that `url` may be contacted: https anywhere, http only on loopback
- * unless `allowInsecureHttp` is set (S24). Any other scheme (javascript:,
- * data:, file:, …) is refused (S18).
+ * unless `allowInsecureHttp` is set (OAuth 2.1 §1.5). Any other scheme (javascript:,
+ * data:, file:, …) is refused (RFC 8252 §8.1).
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-v2-1#section-1.5
  */
 export function assertAllowedUrl(url: URL, what: string, allowInsecureHttp = false): URL {
@@ -72,7 +72,7 @@ export function canonicalResource(url: URL | string): string {
 }
 
 /**
- * Protected resource metadata URLs for a server URL, in the order S2 tries
+ * Protected resource metadata URLs for a server URL, in the order RFC 9728 §3.1 tries
  * them: path-inserted, then root (the same URL when the server has no path).
  * @see https://datatracker.ietf.org/doc/html/rfc9728#section-3.1
  */
@@ -83,7 +83,7 @@ export function protectedResourceMetadataUrls(serverUrl: URL): string[] {
 }
 
 /**
- * Authorization server metadata URLs for an issuer, in the order S5 tries
+ * Authorization server metadata URLs for an issuer, in the order RFC 8414 §3.1 tries
  * them: RFC 8414 path insertion, OpenID path insertion, OpenID appended.
  * @see https://datatracker.ietf.org/doc/html/rfc8414#section-3.1
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig

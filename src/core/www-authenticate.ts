@@ -15,7 +15,7 @@ export interface Challenge {
 export interface BearerChallenge {
   /** RFC 9728 §5.1 `resource_metadata` URL. */
   resourceMetadata?: string;
-  /** Space-separated scopes the server wants (S14, S22). */
+  /** Space-separated scopes the server wants (MCP scope selection; RFC 6750 §3.1). */
   scope?: string;
   /** RFC 6750 §3 error code, e.g. `insufficient_scope`. */
   error?: string;
@@ -29,7 +29,7 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=\s*(,|$))/;
 /**
  * Parse a header value into challenges. Malformed trailing parts are
  * dropped rather than thrown: a server's bad header must not stop discovery,
- * which then falls back to the well-known URLs (S2).
+ * which then falls back to the well-known URLs (RFC 9728 §3.1).
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export function parseWwwAuthenticate(header: string | null | undefined): Challenge[] {

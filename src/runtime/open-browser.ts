@@ -1,6 +1,6 @@
 /**
  * Open a URL in a browser: `--browser CMD`, else $BROWSER, else the
- * platform's opener. Always an argument vector, never a shell (S18).
+ * platform's opener. Always an argument vector, never a shell (RFC 8252 §8.1).
  *
  * @module
  */

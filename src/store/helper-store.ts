@@ -185,7 +185,7 @@ export class HelperStore implements CredentialStore {
   /**
    * Run one helper action. Resolves to stdout, or undefined when the helper
    * said "not found" and `absentOk` is set. A helper that repeats the `secret`
-   * it was sent in its error message does not get it shown (S26).
+   * it was sent in its error message does not get it shown (RFC 6750 §5.3).
    */
   async #call(
     action: string,
@@ -263,7 +263,7 @@ export class HelperStore implements CredentialStore {
 
 /**
  * `text` without `secret`: the secret itself, as it reads inside JSON, and each token or
- * client secret it holds when it is a record (S26).
+ * client secret it holds when it is a record (RFC 6750 §5.3).
  */
 function redact(text: string, secret: string | undefined): string {
   if (!secret) return text;

@@ -47,7 +47,7 @@ describe("bad-input corpus through the mcp-oauth process", () => {
       code: 1,
       error: `Authorization server metadata at {o}${
         ROUTE_PATHS["as-metadata"]
-      } names the issuer "https://evil.example", not {o} (S6); not using it.`,
+      } names the issuer "https://evil.example", not {o} (RFC 8414 §3.3); not using it.`,
     },
     {
       name: "authorize: the registration response has no client_id",

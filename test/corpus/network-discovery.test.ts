@@ -42,19 +42,19 @@ const NO_AS_METADATA = `No authorization server metadata for {o} (tried ${AS_URL
 }); check the server's authorization_servers.`;
 /** What the user sees when the PRM the 401 names cannot be used (S1), for `reason`. */
 const S1_STOP = (reason: string) =>
-  `The resource metadata the server's 401 names could not be used (S1): ${reason}; check the server URL, or tell the server's operator.`;
+  `The resource metadata the server's 401 names could not be used (RFC 9728 §5.1): ${reason}; check the server URL, or tell the server's operator.`;
 /** What the user sees when the preferred AS metadata URL answered, for `reason`. */
 const AS_STOP = (reason: string) =>
   `No usable authorization server metadata for {o}: ${reason}; check the server's authorization_servers, or tell its operator.`;
 /** A server error (5xx) says retry later under either heading. */
 const LATER = "; the server failed; retry later, or tell its operator.";
 const S1_5XX = (fact: string) =>
-  `The resource metadata the server's 401 names could not be used (S1): ${fact}${LATER}`;
+  `The resource metadata the server's 401 names could not be used (RFC 9728 §5.1): ${fact}${LATER}`;
 const AS_5XX = (fact: string) => `No usable authorization server metadata for {o}: ${fact}${LATER}`;
 /** A timeout keeps its own advice (retry) under either heading. */
 const RETRY = "; check the server is up, then retry.";
 const S1_TIMEOUT = (fact: string) =>
-  `The resource metadata the server's 401 names could not be used (S1): ${fact}${RETRY}`;
+  `The resource metadata the server's 401 names could not be used (RFC 9728 §5.1): ${fact}${RETRY}`;
 const AS_TIMEOUT = (fact: string) =>
   `No usable authorization server metadata for {o}: ${fact}${RETRY}`;
 /** The line for a PRM that oauth4webapi rejects (named by the 401, so S1 stops). */
@@ -62,7 +62,7 @@ const prmUnusable = (reason: string | RegExp) =>
   new RegExp(
     `^${
       escape(
-        `The resource metadata the server's 401 names could not be used (S1): Protected resource metadata at ${PRM_URL} is unusable (`,
+        `The resource metadata the server's 401 names could not be used (RFC 9728 §5.1): Protected resource metadata at ${PRM_URL} is unusable (`,
       )
     }${typeof reason === "string" ? escape(reason) : reason.source}${
       escape("); check the server URL, or tell the server's operator.")
@@ -259,7 +259,7 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
       code: 1,
       // The runtime names the refusal (ECONNREFUSED, ConnectionRefused…).
       error: like(
-        "The resource metadata the server's 401 names could not be used (S1): Could not reach http://127.0.0.1:9/%C2%9B31m (*); check the URL and your connection, then retry.",
+        "The resource metadata the server's 401 names could not be used (RFC 9728 §5.1): Could not reach http://127.0.0.1:9/%C2%9B31m (*); check the URL and your connection, then retry.",
       ),
     });
     assertNoControlCharacters(r.err.join("\n"));
@@ -365,7 +365,7 @@ const prmCases: NetCase[] = [
     replies: (s) => ({ prm: json({ ...s.good.prm(), resource: "https://evil.example/mcp" }) }),
     code: 1,
     error:
-      `Protected resource metadata at ${PRM_URL} is for "https://evil.example/mcp", not {o}/mcp (S3); not authorizing. Check the server URL.`,
+      `Protected resource metadata at ${PRM_URL} is for "https://evil.example/mcp", not {o}/mcp (RFC 9728 §3.3); not authorizing. Check the server URL.`,
   },
   {
     name: "S3: resource is another path of the same origin",
@@ -373,7 +373,7 @@ const prmCases: NetCase[] = [
     replies: (s) => ({ prm: json({ ...s.good.prm(), resource: `${s.origin}/other` }) }),
     code: 1,
     error:
-      `Protected resource metadata at ${PRM_URL} is for "{o}/other", not {o}/mcp (S3); not authorizing. Check the server URL.`,
+      `Protected resource metadata at ${PRM_URL} is for "{o}/other", not {o}/mcp (RFC 9728 §3.3); not authorizing. Check the server URL.`,
   },
   {
     name: "S3: a wrong resource with a terminal escape is shown flattened",
@@ -383,7 +383,7 @@ const prmCases: NetCase[] = [
     }),
     code: 1,
     error:
-      `Protected resource metadata at ${PRM_URL} is for "https://evil.example/ [2J 31m", not {o}/mcp (S3); not authorizing. Check the server URL.`,
+      `Protected resource metadata at ${PRM_URL} is for "https://evil.example/ [2J 31m", not {o}/mcp (RFC 9728 §3.3); not authorizing. Check the server URL.`,
   },
   ...[
     ["a string", "{o}"],
@@ -625,7 +625,7 @@ describe("bad-input corpus: protected resource metadata (discover)", () => {
       replies: (s) => ({ prm: json({ ...s.good.prm(), resource: "https://evil.example/mcp" }) }),
       code: 1,
       error:
-        `Protected resource metadata at ${PRM_URL} is for "https://evil.example/mcp", not {o}/mcp (S3); not authorizing. Check the server URL.`,
+        `Protected resource metadata at ${PRM_URL} is for "https://evil.example/mcp", not {o}/mcp (RFC 9728 §3.3); not authorizing. Check the server URL.`,
     });
     assert.equal(s.hits(ROUTE_PATHS.register).length, 0);
     assert.ok(!r.err.join("\n").includes("Open this URL"), "no authorization URL was shown");
@@ -655,7 +655,7 @@ const asCases: NetCase[] = [
     }),
     code: 1,
     error:
-      `Authorization server metadata at ${AS_URL} names the issuer "https://evil.example", not {o} (S6); not using it.`,
+      `Authorization server metadata at ${AS_URL} names the issuer "https://evil.example", not {o} (RFC 8414 §3.3); not using it.`,
   },
   {
     name: "S6: issuer differs by a path",
@@ -663,7 +663,7 @@ const asCases: NetCase[] = [
     replies: (s) => ({ "as-metadata": json({ ...s.good.asMetadata(), issuer: `${s.origin}/t1` }) }),
     code: 1,
     error:
-      `Authorization server metadata at ${AS_URL} names the issuer "{o}/t1", not {o} (S6); not using it.`,
+      `Authorization server metadata at ${AS_URL} names the issuer "{o}/t1", not {o} (RFC 8414 §3.3); not using it.`,
   },
   ...(["authorization_endpoint", "token_endpoint"] as const).map((field): NetCase => ({
     name: `${field} is missing`,
@@ -898,7 +898,7 @@ describe("bad-input corpus: authorization server metadata (discover, authorize)"
       }),
       code: 1,
       error:
-        `Authorization server metadata at ${AS_URL} names the issuer "https://evil.example", not {o} (S6); not using it.`,
+        `Authorization server metadata at ${AS_URL} names the issuer "https://evil.example", not {o} (RFC 8414 §3.3); not using it.`,
     });
     assert.equal(s.hits(ROUTE_PATHS.register).length, 0);
   });
