@@ -11,10 +11,10 @@
  */
 import { Hono } from "hono";
 import { html } from "hono/html";
+import { parseRelayState } from "../core/relay-state.ts";
 
 /** The OAuth authorization response parameters the relay copies (RFC 6749 §4.1.2, RFC 9207). */
 const KNOWN = ["code", "state", "iss", "error", "error_description", "error_uri"] as const;
-const STATE = /^(mcp-oauth|mcp-gateway):([1-9][0-9]{3,4}):([A-Za-z0-9_-]{16,128})$/;
 /** RFC 6749 VSCHAR / NQSCHAR: printable ASCII only; anything else is refused. */
 const PRINTABLE = /^[\x20-\x7e]*$/;
 const MAX_VALUE = 2048;
@@ -45,16 +45,19 @@ export function relayLocation(query: string): string {
   }
   const state = found.state;
   if (!state) throw new RelayRefusal('the "state" parameter is missing');
-  const m = STATE.exec(state);
-  if (!m) throw new RelayRefusal('the "state" parameter is not of the form mcp-oauth:PORT:NONCE');
-  const port = Number(m[2]);
+  // The format is built and parsed in one place (core/relay-state.ts), the sign-in's side too.
+  const parsed = parseRelayState(state);
+  if (!parsed) {
+    throw new RelayRefusal('the "state" parameter is not of the form mcp-oauth:PORT:NONCE');
+  }
+  const port = parsed.port;
   if (port < 1024 || port > 65535) {
     throw new RelayRefusal("the port in the state is out of range (1024-65535)");
   }
   if ((found.code === undefined) === (found.error === undefined)) {
     throw new RelayRefusal('exactly one of "code" and "error" must be present');
   }
-  found.state = m[3]!;
+  found.state = parsed.nonce;
   let search = "";
   for (const name of KNOWN) {
     const value = found[name];
