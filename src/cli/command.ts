@@ -17,6 +17,11 @@ export interface Command {
   details: string;
   options: Record<string, OptionSpec>;
   positionals: { min: number; max: number; names: string };
+  /**
+   * false: the command uses neither the home nor the store (catalog, completion, relay), so
+   * none is opened, checked or tightened for it.
+   */
+  usesStore?: false;
   /** Run it; resolves to the exit code. */
   run(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }

@@ -35,6 +35,26 @@ export interface CliContext {
   io: Io;
 }
 
+/**
+ * The context of a command that uses no store: its home and engine are never
+ * built, and asking for them is a programming error.
+ */
+export function storelessContext(command: string, runtime: Runtime, io: Io): CliContext {
+  const missing = (what: string) => {
+    throw new Error(`mcp-oauth ${command} declared that it uses no store, but asked for ${what}`);
+  };
+  return {
+    runtime,
+    io,
+    get home(): string {
+      return missing("the home");
+    },
+    get engine(): Engine {
+      return missing("the engine");
+    },
+  };
+}
+
 /** Build the context from global options (--home, --store, --insecure-http). */
 export async function createContext(
   command: string,

@@ -9,7 +9,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { parseCommandArgs } from "./args.ts";
 import { resolveClientSecret } from "./client-secret.ts";
 import { COMMAND_NAMES, loadCommand, loadCommands } from "./commands/index.ts";
-import { createContext, type Io } from "./context.ts";
+import { createContext, type Io, storelessContext } from "./context.ts";
 import { didYouMean } from "./suggest.ts";
 
 import { BUILD, VERSION } from "./version.ts";
@@ -51,7 +51,11 @@ export async function main(runtime: Runtime, argv: string[], io: Io): Promise<nu
       return EXIT.ok;
     }
     if ("client-secret-file" in command.options) await resolveClientSecret(name, args, io);
-    return await command.run(await createContext(name, runtime, io, args), args);
+    // Commands that need no store open none (and leave the home alone).
+    const ctx = command.usesStore === false
+      ? storelessContext(name, runtime, io)
+      : await createContext(name, runtime, io, args);
+    return await command.run(ctx, args);
   } catch (err) {
     return fail(io, err);
   }

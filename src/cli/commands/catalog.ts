@@ -22,6 +22,7 @@ Examples:
   mcp-oauth catalog --json | jq -r '.servers[] | select(.registration == "dcr") | .name'`,
   options: { json: { type: "boolean" } },
   positionals: { min: 0, max: 1, names: "at most one name" },
+  usesStore: false,
   // deno-lint-ignore require-await
   async run(ctx, args) {
     const name = args.positionals[0];

@@ -26,6 +26,7 @@ Examples:
   mcp-oauth completion fish > ~/.config/fish/completions/mcp-oauth.fish`,
   options: {},
   positionals: { min: 1, max: 1, names: "a shell: bash, zsh or fish" },
+  usesStore: false,
   async run(ctx, args) {
     const shell = args.positionals[0]!;
     if (!(SHELLS as readonly string[]).includes(shell)) {

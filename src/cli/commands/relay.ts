@@ -18,6 +18,7 @@ Examples:
   mcp-oauth authorize notion --redirect-uri http://127.0.0.1:8788/callback --port 49152`,
   options: { port: { type: "string" }, host: { type: "string" } },
   positionals: { min: 0, max: 0, names: "" },
+  usesStore: false,
   async run(ctx, args) {
     const { relayApp } = await import("../../http/relay.ts");
     const listener = await ctx.runtime.serve(relayApp().fetch, {
