@@ -58,7 +58,7 @@ export function callbackApp(
  * The page's one inline script: the address loses its query (the code, state and iss stay out
  * of the tab's address, history and a reload; the code is single-use but no less a secret).
  */
-const CLEAR_ADDRESS = 'history.replaceState(null, "", location.pathname);';
+export const CLEAR_ADDRESS = 'history.replaceState(null, "", location.pathname);';
 
 /** CSP source of {@link CLEAR_ADDRESS} (test/http/callback-page.test.ts recomputes it). */
 export const CLEAR_ADDRESS_HASH = "sha256-ixzo+owSEfJWq9z0HJaxCJAlk3mRYZRq9JaxhZ3hBmA=";
