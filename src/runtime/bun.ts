@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { withTimeout } from "./with-timeout.ts";
 import type { FetchHandler, Listener, Runtime, SpawnResult } from "./runtime.ts";
 
 // Minimal typing of the Bun APIs used, so this file type-checks under Deno too.
@@ -62,32 +63,12 @@ export const bunRuntime: Runtime = {
       proc.stdin.write(options.stdin);
       proc.stdin.end();
     }
-    // On timeout: SIGKILL, and stop waiting soon after even if a grandchild keeps the pipes open.
-    let expire!: () => void;
-    let killed = false;
-    const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-        killed = true;
-        proc.kill(9);
-        setTimeout(expire, 200);
-      }, options.timeoutMs)
-      : undefined;
-    try {
-      const done = await Promise.race([
-        Promise.all([
-          proc.exited,
-          new Response(proc.stdout).text(),
-          new Response(proc.stderr).text(),
-        ]),
-        expired,
-      ]);
-      if (!done) return { code: 137, stdout: "", stderr: "", timedOut: true };
-      const [code, stdout, stderr] = done;
-      return { code, stdout, stderr, timedOut: killed };
-    } finally {
-      clearTimeout(timer);
-    }
+    const waitFor = Promise.all([
+      proc.exited,
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ]).then(([code, stdout, stderr]) => ({ code, stdout, stderr }));
+    return await withTimeout(waitFor, () => proc.kill(9), options.timeoutMs);
   },
 
   launch(argv, onExit): Promise<void> {

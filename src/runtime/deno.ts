@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { withTimeout } from "./with-timeout.ts";
 import type { FetchHandler, Listener, Runtime, SpawnResult } from "./runtime.ts";
 
 /** The Deno runtime. */
@@ -45,30 +46,13 @@ export const denoRuntime: Runtime = {
       await w.write(new TextEncoder().encode(options.stdin));
       await w.close();
     }
-    // On timeout: SIGKILL, and stop waiting soon after even if a grandchild keeps the pipes open.
-    let expire!: () => void;
-    let killed = false;
-    const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-        killed = true;
-        child.kill("SIGKILL");
-        setTimeout(expire, 200);
-      }, options.timeoutMs)
-      : undefined;
-    try {
-      const out = await Promise.race([child.output(), expired]);
-      if (!out) return { code: 137, stdout: "", stderr: "", timedOut: true };
-      const dec = new TextDecoder();
-      return {
-        code: out.code,
-        stdout: dec.decode(out.stdout),
-        stderr: dec.decode(out.stderr),
-        timedOut: killed,
-      };
-    } finally {
-      clearTimeout(timer);
-    }
+    const dec = new TextDecoder();
+    const waitFor = child.output().then((out) => ({
+      code: out.code,
+      stdout: dec.decode(out.stdout),
+      stderr: dec.decode(out.stderr),
+    }));
+    return await withTimeout(waitFor, () => child.kill("SIGKILL"), options.timeoutMs);
   },
 
   launch(argv, onExit): Promise<void> {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { withTimeout } from "./with-timeout.ts";
 import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
@@ -45,37 +46,27 @@ export const nodeRuntime: Runtime = {
 
   run(argv, options = {}): Promise<SpawnResult> {
     const [cmd, ...args] = argv;
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd!, args, {
-        stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-        env: options.env ? { ...process.env, ...options.env } : process.env,
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-      child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      let timedOut = false;
-      const timer = options.timeoutMs
-        ? setTimeout(() => {
-          timedOut = true;
-          child.kill("SIGKILL");
-          // Stop waiting soon even if a grandchild keeps the pipes open.
-          setTimeout(() => resolve({ code: 137, stdout, stderr, timedOut }), 200);
-        }, options.timeoutMs)
-        : undefined;
-      child.once("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.once("close", (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, timedOut });
-      });
-      if (options.stdin !== undefined) {
-        child.stdin!.on("error", () => {}); // a helper that exits early closes its stdin
-        child.stdin!.end(options.stdin);
-      }
+    const child = spawn(cmd!, args, {
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      env: options.env ? { ...process.env, ...options.env } : process.env,
     });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const waitFor = new Promise<{ code: number; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", (code, signal) => {
+          resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+        });
+      },
+    );
+    if (options.stdin !== undefined) {
+      child.stdin!.on("error", () => {}); // a helper that exits early closes its stdin
+      child.stdin!.end(options.stdin);
+    }
+    return withTimeout(waitFor, () => child.kill("SIGKILL"), options.timeoutMs);
   },
 
   launch(argv, onExit): Promise<void> {
