@@ -74,7 +74,7 @@ function toolCard(id: string, tool: ToolView, i: number): Html {
             <tr>
               <th>Parameter</th>
               <th>Type</th>
-              <th></th>
+              <th>Required</th>
               <th>Description</th>
             </tr>
           </thead>

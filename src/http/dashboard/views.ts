@@ -26,8 +26,7 @@ const html: typeof honoHtml = (strings, ...values) =>
 /** A message shown under a server's row. */
 export type RowMessage =
   | { kind: "error"; text: string }
-  | { kind: "info"; text: string }
-  | { kind: "tools"; tools: string[] };
+  | { kind: "info"; text: string };
 
 /** Everything one server's rows show. */
 export interface RowView {
@@ -221,12 +220,7 @@ function message(r: RowView): Html | string {
   const m = r.message;
   if (!m) return "";
   if (m.kind === "error") return html`<span class="error" role="alert">${m.text}</span>`;
-  if (m.kind === "info") return html`<span class="note">${m.text}</span>`;
-  return m.tools.length
-    ? html`<span class="tools">Tools: ${
-      m.tools.map((t, i) => html`${i ? " " : ""}<code>${t}</code>`)
-    }</span>`
-    : html`<span class="note">The server offers no tools.</span>`;
+  return html`<span class="note">${m.text}</span>`;
 }
 
 function addForm(v: AddFormValues, error?: string): Html {
