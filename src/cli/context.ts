@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createEngine, type Engine } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import { ConfigFile, isTimeoutMs, KNOWN_SETTINGS } from "../store/config-file.ts";
+import { dockerMirror } from "../store/docker-mirror.ts";
 import { FileLock } from "../store/file-lock.ts";
 import { realHome, tightenHome } from "../store/private-home.ts";
 import { mcpOAuthHome } from "../runtime/paths.ts";
@@ -94,6 +95,7 @@ export async function createContext(
       io.env.MCP_OAUTH_INSECURE_HTTP === "1",
     dockerCompat: settings.compat === "docker",
     catalog: builtInCatalog,
+    docker: dockerMirror(store),
     limits: timeoutMs === undefined ? {} : { timeoutMs },
     allowedHosts: [
       ...(settings.allowedHosts ?? []),

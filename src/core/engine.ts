@@ -8,11 +8,15 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import type { CredentialStore, ServerCatalog, ServerDefinition, ServerRegistry } from "./ports.ts";
+import type {
+  CredentialStore,
+  DockerMirrorPort,
+  ServerCatalog,
+  ServerDefinition,
+  ServerRegistry,
+} from "./ports.ts";
 import { type AuthFetchOptions, createAuthFetch } from "./auth-fetch.ts";
 import type { DeviceAuthorization } from "./device.ts";
-import { type DockerServer, readDockerServers } from "./docker-compat.ts";
-import { type DockerImport, importDockerServers } from "./docker-import.ts";
 import { discover, type Discovery } from "./discover.ts";
 import { RequestPolicy } from "./request-policy.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
@@ -52,6 +56,11 @@ export interface EngineOptions {
   authorizationTtlMs?: number;
   /** Keep Docker MCP gateway's credential layout for every server, not only those with compat "docker". */
   dockerCompat?: boolean;
+  /**
+   * Docker's gateway's copy of tokens (src/store/docker-mirror.ts); without it no server is
+   * shared with the gateway, whatever its compat says.
+   */
+  docker?: DockerMirrorPort;
   now?: () => number;
   /** Well-known servers, so `addServer` takes a name alone (the CLI gives the built-in one). */
   catalog?: ServerCatalog;
@@ -72,6 +81,7 @@ export class Engine {
   readonly #steps: SignInSteps;
   readonly #now: () => number;
   readonly #dockerCompat: boolean;
+  readonly #docker?: DockerMirrorPort;
   readonly #catalog?: ServerCatalog;
   readonly #challenges = new Map<string, { challenge: BearerChallenge; at: number }>();
 
@@ -85,12 +95,14 @@ export class Engine {
     });
     this.#now = options.now ?? Date.now;
     this.#dockerCompat = options.dockerCompat ?? false;
+    this.#docker = options.docker;
     this.#catalog = options.catalog;
     const base = { store: this.store, servers: this.servers, http: this.http, now: this.#now };
     this.#tokens = new TokenService({
       ...base,
       lock: options.lock ?? new ProcessLock(),
       dockerCompat: this.#dockerCompat,
+      docker: this.#docker,
     });
     this.#steps = new SignInSteps({
       ...base,
@@ -99,6 +111,7 @@ export class Engine {
       clientName: options.clientName ?? "mcp-oauth",
       ttl: options.authorizationTtlMs ?? 10 * 60_000,
       compat: (name) => this.#compat(name),
+      docker: this.#docker,
     });
   }
   /**
@@ -314,32 +327,17 @@ export class Engine {
       registered_at: this.#now(),
     });
   }
-  /** Does this server keep Docker's layout too? */
+  /** Does this server keep Docker's layout too? Only with a Docker port. */
   async #compat(name: string): Promise<boolean> {
+    if (!this.#docker) return false;
     return this.#dockerCompat || (await this.servers.get(name))?.compat === "docker";
   }
-  /** Servers Docker's gateway authorized in this store (for `ls` and `import docker`). */
-  dockerServers(): Promise<DockerServer[]> {
-    return readDockerServers(this.store);
-  }
   /**
-   * Adopt the servers Docker's gateway authorized in this store (see docker-import.ts): each
-   * becomes a server with compat "docker" and a token record; the others are named with the
-   * reason they were skipped.
+   * The AS's revocation endpoint, from its metadata; undefined when unknown or
+   * unreachable (Docker's gateway keeps none in its records).
+   * @see https://datatracker.ietf.org/doc/html/rfc8414#section-2
    */
-  async importDocker(): Promise<DockerImport> {
-    return await importDockerServers({
-      store: this.store,
-      servers: this.servers,
-      http: this.http,
-      now: this.#now(),
-      discover: (server) => this.discover(server),
-      knownUrl: (name) => this.#catalog?.entry(name)?.url,
-      revocationEndpoint: (issuer) => this.#revocationEndpoint(issuer),
-    }, await this.dockerServers());
-  }
-  /** The AS's revocation endpoint, from its metadata; undefined when unknown or unreachable. */
-  async #revocationEndpoint(issuer: string): Promise<string | undefined> {
+  async revocationEndpoint(issuer: string): Promise<string | undefined> {
     const policy = new RequestPolicy(this.http, issuer, "Authorization server");
     for (const url of authorizationServerMetadataUrls(new URL(issuer))) {
       try {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { TokenRecord } from "./records.ts";
+
 /**
  * The credential store contract: exactly the Docker credential-helper
  * protocol (`store`, `get`, `erase`, `list` of {ServerURL, Username, Secret}),
@@ -143,4 +145,32 @@ export interface ServerCatalog {
   entry(name: string): KnownServer | undefined;
   /** The entry whose URL this is, if any. */
   entryForUrl(url: string): KnownServer | undefined;
+}
+
+/** What writing Docker's copy did (see {@link DockerMirrorPort.mirror}). */
+export type Mirrored = "written" | "kept-docker-client" | "no-docker-client";
+
+/**
+ * Docker's MCP gateway's copy of a server's tokens, for servers shared with it
+ * ("compat docker"); the implementation is src/store/docker-mirror.ts. The core
+ * keeps the copy in step and never refreshes from an older one.
+ */
+export interface DockerMirrorPort {
+  /** The gateway's redirect URI: a shared server's registration covers it too. */
+  readonly redirectUri: string;
+  /** The gateway's token of `server` when it is newer than `ours` (the gateway refreshed). */
+  newer(server: string, ours: TokenRecord, now: number): Promise<TokenRecord | undefined>;
+  /** Write `record` in the gateway's layout, with the client when a sign-in made one. */
+  mirror(
+    server: string,
+    record: TokenRecord,
+    client?: {
+      client_id: string;
+      client_secret?: string;
+      redirect_uri?: string;
+      redirect_uris?: string[];
+    },
+  ): Promise<Mirrored>;
+  /** Delete the gateway's entries of `server`. */
+  erase(server: string, record?: TokenRecord): Promise<void>;
 }

@@ -10,12 +10,16 @@ import * as oauth from "oauth4webapi";
 import { assertPkceS256, authorizationUrl, completeAuthorization } from "./authorization.ts";
 import { type DeviceAuthorization, startDeviceAuthorization } from "./device.ts";
 import type { Discovery } from "./discover.ts";
-import { DOCKER_REDIRECT_URI, mirrorToDocker } from "./docker-compat.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import type { AuthorizationFlows, PendingAuthorization } from "./flows.ts";
 import type { HttpContext } from "./http-context.ts";
 import { oauthErrorCode } from "./oauth-errors.ts";
-import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
+import type {
+  CredentialStore,
+  DockerMirrorPort,
+  ServerDefinition,
+  ServerRegistry,
+} from "./ports.ts";
 import {
   clientKey,
   type ClientRecord,
@@ -60,8 +64,10 @@ export interface SignInStepsDeps {
   clientName: string;
   /** How long an authorization request stays valid, ms. */
   ttl: number;
-  /** Does this server keep Docker's layout too? */
+  /** Does this server keep Docker's layout too? (Never without {@link docker}.) */
   compat(name: string): Promise<boolean>;
+  /** Docker's gateway's copy of tokens. */
+  docker?: DockerMirrorPort;
 }
 
 /** See the module doc. */
@@ -170,7 +176,9 @@ export class SignInSteps {
       policy: discovery.policy,
       // A server shared with Docker's gateway: the client mcp-oauth writes into Docker's entry
       // must also serve `docker mcp oauth authorize`, which signs in through Docker's redirect.
-      alsoRedirectUris: (await this.#d.compat(server.name)) ? [DOCKER_REDIRECT_URI] : undefined,
+      alsoRedirectUris: this.#d.docker && (await this.#d.compat(server.name))
+        ? [this.#d.docker.redirectUri]
+        : undefined,
     });
     const scopes = selectScopes({
       configured: options.scopes ?? server.scopes,
@@ -243,7 +251,7 @@ export class SignInSteps {
         `Signed in to ${server}, but the tokens could not be saved: fix the credential store, then run "mcp-oauth authorize ${server}" again (${detail})`,
     );
     if (await this.#d.compat(server)) {
-      const mirrored = await mirrorToDocker(this.#d.store, server, record, {
+      const mirrored = await this.#d.docker!.mirror(server, record, {
         client_id: client.client_id,
         client_secret: client.client_secret,
         redirect_uri: client.redirect_uris[0],

@@ -11,7 +11,12 @@ import type { HttpContext } from "./http-context.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import type { Lock } from "./lock.ts";
 import { oauthErrorCode } from "./oauth-errors.ts";
-import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
+import type {
+  CredentialStore,
+  DockerMirrorPort,
+  ServerDefinition,
+  ServerRegistry,
+} from "./ports.ts";
 import {
   type ClientRecord,
   isClientRecord,
@@ -26,7 +31,6 @@ import {
 import { assertRecordEndpoints } from "./record-policy.ts";
 import { forgetClient } from "./registration.ts";
 import { splitScopes } from "./scopes.ts";
-import { eraseDockerMirror, mirrorToDocker, newerDockerToken } from "./docker-compat.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import { canonicalResource } from "./urls.ts";
 
@@ -90,6 +94,8 @@ export interface TokenServiceDeps {
   now: () => number;
   /** Docker's layout for every server, not only those with compat "docker". */
   dockerCompat: boolean;
+  /** Docker's gateway's copy of tokens; without it no server is shared with the gateway. */
+  docker?: DockerMirrorPort;
 }
 
 /** See the module doc. */
@@ -111,7 +117,8 @@ export class TokenService {
       url: server.url,
       canonical: canonicalResource(server.url),
       issuer: current?.issuer ?? server.issuer,
-      compat: this.#d.dockerCompat || (current ?? server).compat === "docker",
+      compat: !!this.#d.docker &&
+        (this.#d.dockerCompat || (current ?? server).compat === "docker"),
     };
   }
 
@@ -186,7 +193,7 @@ export class TokenService {
     if (!record) return { ...base, state: "needs-authorization" };
     // A server shared with Docker's gateway is as fresh as the newer of the two copies.
     if (resolved.compat) {
-      record = await newerDockerToken(this.#d.store, server.name, record, this.#d.now())
+      record = await this.#d.docker!.newer(server.name, record, this.#d.now())
         .catch(() => undefined) ?? record;
     }
     const refreshable = !!record.refresh_token;
@@ -220,7 +227,7 @@ export class TokenService {
     const compat = resolved.compat;
     // Revoke the newest token of the grant, which may be the one Docker's gateway refreshed to.
     if (record && compat) {
-      record = await newerDockerToken(this.#d.store, server.name, record, this.#d.now()) ?? record;
+      record = await this.#d.docker!.newer(server.name, record, this.#d.now()) ?? record;
     }
     const failures = record ? await this.#revokeRemote(record) : [];
     const issuer = record?.issuer ?? resolved.issuer;
@@ -231,7 +238,7 @@ export class TokenService {
     if (options.forgetClient) {
       await this.#d.store.erase(staticClientKey(resolved.canonical));
     }
-    if (compat) await eraseDockerMirror(this.#d.store, server.name, record);
+    if (compat) await this.#d.docker!.erase(server.name, record);
     return { server: server.name, hadToken: !!record, failures };
   }
   /** RFC 7009 at the AS, unless the record's endpoints fail the URL policy (then one failure line). */
@@ -301,7 +308,7 @@ export class TokenService {
     if (!first) throw notAuthorized();
     // Shared with Docker's gateway: its token entry may hold a newer token (it refreshed).
     if (compat) {
-      first = await newerDockerToken(this.#d.store, server.name, first, this.#d.now()) ?? first;
+      first = await this.#d.docker!.newer(server.name, first, this.#d.now()) ?? first;
     }
     const firstState = tokenState(first, this.#d.now());
     if (!force && firstState === "valid") return first;
@@ -316,7 +323,7 @@ export class TokenService {
       // So may Docker's gateway, which rotates the refresh token: refreshing from our older copy
       // would reuse a spent refresh token and the AS would revoke the grant for both tools.
       const docker = compat &&
-        await newerDockerToken(this.#d.store, server.name, current, this.#d.now());
+        await this.#d.docker!.newer(server.name, current, this.#d.now());
       if (docker) {
         await this.save(
           key,
@@ -364,7 +371,7 @@ export class TokenService {
             ? `The refreshed token for ${server.name} could not be saved, and the old refresh token is used up: fix the credential store, then run "mcp-oauth authorize ${server.name}" (${detail})`
             : `The refreshed token for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
       );
-      if (compat) await mirrorToDocker(this.#d.store, server.name, next);
+      if (compat) await this.#d.docker!.mirror(server.name, next);
       return next;
     });
   }

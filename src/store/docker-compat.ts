@@ -16,8 +16,8 @@
  * @see https://github.com/docker/mcp-gateway/blob/main/pkg/oauth/token_store.go
  * @module
  */
-import type { Credential, CredentialStore } from "./ports.ts";
-import type { TokenRecord } from "./records.ts";
+import type { Credential, CredentialStore, Mirrored } from "../core/ports.ts";
+import type { TokenRecord } from "../core/records.ts";
 
 /**
  * The redirect URI Docker's gateway signs in with in CE mode (its relay forwards to the
@@ -325,14 +325,6 @@ export async function newerDockerToken(
   }
   return next;
 }
-
-/** What {@link mirrorToDocker} did. */
-export type Mirrored =
-  | "written"
-  /** Docker's client entry names another client, which ours cannot stand in for: left alone. */
-  | "kept-docker-client"
-  /** Refresh only: Docker has no client entry for this token (revoked there), so none is made. */
-  | "no-docker-client";
 
 /**
  * Write (or update) Docker's entries for a token.

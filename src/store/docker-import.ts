@@ -9,12 +9,13 @@
  *
  * @module
  */
-import type { CredentialStore, ServerDefinition, ServerRegistry } from "./ports.ts";
-import type { Discovery } from "./discover.ts";
-import { type DockerServer, fromDockerEntries } from "./docker-compat.ts";
-import { oneLine } from "./errors.ts";
-import type { HttpContext } from "./http-context.ts";
-import { assertRecordEndpoints } from "./record-policy.ts";
+import type { CredentialStore, ServerDefinition, ServerRegistry } from "../core/ports.ts";
+import type { Discovery } from "../core/discover.ts";
+import { type DockerServer, fromDockerEntries, readDockerServers } from "./docker-compat.ts";
+import type { Engine } from "../core/engine.ts";
+import { oneLine } from "../core/errors.ts";
+import type { HttpContext } from "../core/http-context.ts";
+import { assertRecordEndpoints } from "../core/record-policy.ts";
 import {
   importedClientKey,
   isTokenRecord,
@@ -22,8 +23,8 @@ import {
   tokenKey,
   type TokenRecord,
   writeRecord,
-} from "./records.ts";
-import { canonicalResource } from "./urls.ts";
+} from "../core/records.ts";
+import { canonicalResource } from "../core/urls.ts";
 
 /** What the import needs from the engine. */
 export interface DockerImportContext {
@@ -133,4 +134,24 @@ async function importOne(ctx: DockerImportContext, docker: DockerServer): Promis
   }
   await ctx.servers.put({ ...existing, name, url, issuer, compat: "docker" });
   return true;
+}
+
+/**
+ * {@link importDockerServers} for the servers Docker's gateway authorized in
+ * `engine`'s store, with the engine's discovery; `knownUrl` names a catalog's
+ * URL for a server name.
+ */
+export async function importFromDocker(
+  engine: Engine,
+  knownUrl?: (name: string) => string | undefined,
+): Promise<DockerImport> {
+  return await importDockerServers({
+    store: engine.store,
+    servers: engine.servers,
+    http: engine.http,
+    now: Date.now(),
+    discover: (server) => engine.discover(server),
+    revocationEndpoint: (issuer) => engine.revocationEndpoint(issuer),
+    knownUrl,
+  }, await readDockerServers(engine.store));
 }

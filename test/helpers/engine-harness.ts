@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dockerMirror } from "../../src/store/docker-mirror.ts";
 import { createEngine, type Engine, type EngineOptions } from "../../src/core/engine.ts";
 import { callbackApp } from "../../src/http/callback-app.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
@@ -27,7 +28,8 @@ export interface Harness {
 export async function harness(options: Partial<EngineOptions> = {}): Promise<Harness> {
   const store = new MemoryStore();
   const servers = new MemoryRegistry();
-  const engine = createEngine({ store, servers, ...options });
+  // With Docker's gateway copy, as the CLI has it: compat servers keep it in step.
+  const engine = createEngine({ store, servers, docker: dockerMirror(store), ...options });
   const outcomes: Harness["outcomes"] = [];
   const app = callbackApp(async (url) => {
     const outcome = await engine.completeAuthorization(url).then(

@@ -21,7 +21,7 @@ import {
   isDockerClient,
   isDockerToken,
   toDockerEntries,
-} from "../../src/core/docker-compat.ts";
+} from "../../src/store/docker-compat.ts";
 import type { TokenRecord } from "../../src/core/records.ts";
 import { anyString, hostileText } from "./props-helpers.ts";
 

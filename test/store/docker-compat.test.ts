@@ -12,6 +12,9 @@
  *
  * @module
  */
+import { dockerMirror } from "../../src/store/docker-mirror.ts";
+import { readDockerServers } from "../../src/store/docker-compat.ts";
+import { importFromDocker } from "../../src/store/docker-import.ts";
 import { builtInCatalog } from "../../src/catalog/catalog.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,7 +22,7 @@ import {
   DOCKER_REDIRECT_URI,
   dockerClientKey,
   mirrorToDocker,
-} from "../../src/core/docker-compat.ts";
+} from "../../src/store/docker-compat.ts";
 import { createEngine } from "../../src/core/engine.ts";
 import { ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
 import { clientKey, tokenKey, type TokenRecord } from "../../src/core/records.ts";
@@ -199,7 +202,7 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
 
   it('Storage/docker-compat: dockerServers() finds the gateway\'s servers with their tokens (ls --json "docker")', async () => {
     const engine = createEngine({ store: await gatewayStore(), servers: new MemoryRegistry() });
-    const found = await engine.dockerServers();
+    const found = await readDockerServers(engine.store);
     const byName = Object.fromEntries(found.map((d) => [d.client.serverName, d]));
     assert.deepEqual(Object.keys(byName).sort(), ["linear", "notion-remote"]);
     assert.deepEqual(byName["notion-remote"]!.client, goDecode(gatewayClientEntry(notion).Secret));
@@ -215,8 +218,8 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     const store = await gatewayStore();
     const servers = new MemoryRegistry();
     const net = network();
-    const engine = createEngine({ store, servers, fetch: net.fetch });
-    const result = await engine.importDocker();
+    const engine = createEngine({ store, docker: dockerMirror(store), servers, fetch: net.fetch });
+    const result = await importFromDocker(engine, (n) => builtInCatalog.entry(n)?.url);
     assert.deepEqual(result.imported, ["notion-remote"]);
     assert.deepEqual(result.skipped.map((s) => s.name), ["linear"]);
     assert.match(result.skipped[0]!.reason, /holds no token \(never authorized\)/);
@@ -248,8 +251,14 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     const net = network();
     // From the built-in catalog: "linear" is https://mcp.linear.app/mcp.
     const servers = new MemoryRegistry();
-    const engine = createEngine({ store, servers, fetch: net.fetch, catalog: builtInCatalog });
-    const result = await engine.importDocker();
+    const engine = createEngine({
+      store,
+      docker: dockerMirror(store),
+      servers,
+      fetch: net.fetch,
+      catalog: builtInCatalog,
+    });
+    const result = await importFromDocker(engine, (n) => builtInCatalog.entry(n)?.url);
     assert.deepEqual(result, { imported: ["notion-remote", "linear"], skipped: [] });
     const def = (await servers.get("linear"))!;
     assert.equal(def.url, "https://mcp.linear.app/mcp", "the catalog's URL, not the origin");
@@ -268,11 +277,12 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     await servers2.put({ name: "linear", url: "https://mcp.linear.app/mcp?v=2" });
     const engine2 = createEngine({
       store,
+      docker: dockerMirror(store),
       servers: servers2,
       fetch: network().fetch,
       catalog: builtInCatalog,
     });
-    const again = await engine2.importDocker();
+    const again = await importFromDocker(engine2, (n) => builtInCatalog.entry(n)?.url);
     assert.ok(again.imported.includes("linear"), JSON.stringify(again));
     assert.equal((await servers2.get("linear"))!.url, "https://mcp.linear.app/mcp?v=2");
   });
@@ -281,8 +291,13 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     const store = await gatewayStore();
     const servers = new MemoryRegistry();
     await servers.put({ name: "notion-remote", url: "https://elsewhere.example/mcp" });
-    const engine = createEngine({ store, servers, fetch: network().fetch });
-    const result = await engine.importDocker();
+    const engine = createEngine({
+      store,
+      docker: dockerMirror(store),
+      servers,
+      fetch: network().fetch,
+    });
+    const result = await importFromDocker(engine, (n) => builtInCatalog.entry(n)?.url);
     assert.deepEqual(result.imported, []);
     assert.deepEqual(result.skipped.map((s) => s.name), ["notion-remote", "linear"]);
     assert.match(
@@ -294,12 +309,13 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     const servers2 = new MemoryRegistry();
     const engine2 = createEngine({
       store,
+      docker: dockerMirror(store),
       servers: servers2,
       fetch: network().fetch,
       catalog: builtInCatalog,
     });
-    await engine2.importDocker();
-    const again = await engine2.importDocker();
+    await importFromDocker(engine2, (n) => builtInCatalog.entry(n)?.url);
+    const again = await importFromDocker(engine2, (n) => builtInCatalog.entry(n)?.url);
     assert.deepEqual(again.imported, ["notion-remote"], "same name and URL: updated in place");
     assert.equal((await servers2.list()).length, 1);
   });
@@ -323,8 +339,13 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
       await store.store(gatewayTokenEntry(notion, notionToken));
       const net = network();
       const servers = new MemoryRegistry();
-      const engine = createEngine({ store, servers, fetch: net.fetch });
-      const result = await engine.importDocker();
+      const engine = createEngine({
+        store,
+        docker: dockerMirror(store),
+        servers,
+        fetch: net.fetch,
+      });
+      const result = await importFromDocker(engine, (n) => builtInCatalog.entry(n)?.url);
       assert.deepEqual(result.imported, []);
       assert.match(result.skipped[0]!.reason, code);
       assert.equal(await store.get(tokenKey(issuer, resourceUrl)), undefined, "nothing kept");
@@ -337,8 +358,13 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
     );
     await store.store(gatewayTokenEntry(notion, notionToken));
     const net = network();
-    const engine = createEngine({ store, servers: new MemoryRegistry(), fetch: net.fetch });
-    const result = await engine.importDocker();
+    const engine = createEngine({
+      store,
+      docker: dockerMirror(store),
+      servers: new MemoryRegistry(),
+      fetch: net.fetch,
+    });
+    const result = await importFromDocker(engine, (n) => builtInCatalog.entry(n)?.url);
     assert.match(result.skipped[0]!.reason, /endpoints are not the ones in Docker's entry/);
     assert.ok(!net.requests.some((r) => r.includes("/token")));
   });
@@ -369,7 +395,7 @@ describe("Docker MCP gateway layout → mcp-oauth (entries written as the gatewa
       Secret: JSON.stringify(record),
     });
     const net = network();
-    const engine = createEngine({ store, servers, fetch: net.fetch });
+    const engine = createEngine({ store, docker: dockerMirror(store), servers, fetch: net.fetch });
     await assert.rejects(engine.getAccessToken(def), (err: unknown) => {
       assert.ok(err instanceof McpOAuthError);
       assert.equal(err.code, ErrorCode.INSECURE_URL);
@@ -516,7 +542,7 @@ describe("mcp-oauth → Docker MCP gateway layout, against oidc-provider", () =>
       // The key the gateway computes: {authorizationEndpoint}/{providerName}.
       assert.equal(tokenEntryKey(), `${c.authorizationEndpoint}/${c.providerName}`);
       // And the engine lists it as a Docker server too (ls hides it only because it is tracked).
-      const listed = await h.engine.dockerServers();
+      const listed = await readDockerServers(h.engine.store);
       assert.deepEqual(listed.map((d) => d.client.serverName), ["demo"]);
       assert.equal(listed[0]!.token?.access_token, accessToken);
     },
@@ -556,8 +582,11 @@ describe("mcp-oauth → Docker MCP gateway layout, against oidc-provider", () =>
         );
       }
       const servers = new MemoryRegistry();
-      const engine = createEngine({ store, servers });
-      assert.deepEqual(await engine.importDocker(), { imported: ["demo"], skipped: [] });
+      const engine = createEngine({ store, docker: dockerMirror(store), servers });
+      assert.deepEqual(await importFromDocker(engine, (n) => builtInCatalog.entry(n)?.url), {
+        imported: ["demo"],
+        skipped: [],
+      });
       const def = (await servers.get("demo"))!;
       const dockerAccess = goDecode((await store.get(tokenEntryKey()))!.Secret).access_token;
       assert.equal(await engine.getAccessToken(def), dockerAccess);
@@ -596,7 +625,7 @@ describe("mcp-oauth → Docker MCP gateway layout, against oidc-provider", () =>
       assert.ok(!keys.some((k) => k.endsWith(".mcp-dcr") || k.endsWith("/demo")), keys.join(" "));
       assert.ok(keys.includes(clientKey(as.issuer)), "the registration is kept");
       assert.equal((await as.introspect(accessToken)).active, false);
-      assert.deepEqual(await h.engine.dockerServers(), []);
+      assert.deepEqual(await readDockerServers(h.engine.store), []);
     },
   );
 

@@ -5,7 +5,9 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { builtInCatalog } from "../../catalog/catalog.ts";
 import { parseDockerCatalog } from "../../catalog/docker-catalog.ts";
+import { importFromDocker } from "../../store/docker-import.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { compatArg, str, usageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -60,7 +62,11 @@ Examples:
     if (str(args, "compat")) {
       throw usageError("import", '"import docker" always keeps Docker\'s layout: drop --compat');
     }
-    const { imported, skipped } = await ctx.engine.importDocker();
+    // Docker's records are read at the storage edge; the engine lends its discovery.
+    const { imported, skipped } = await importFromDocker(
+      ctx.engine,
+      (name) => builtInCatalog.entry(name)?.url,
+    );
     for (const { name, reason } of skipped) ctx.io.err(`warning: skipped ${name}: ${reason}.`);
     ctx.io.out(
       imported.length

@@ -1,5 +1,5 @@
 /** `mcp-oauth ls`: every server with its status. @module */
-import { dockerStatus } from "../../core/docker-compat.ts";
+import { dockerStatus, readDockerServers } from "../../store/docker-compat.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 import type { Command } from "../command.ts";
 import { relativeTime, table } from "../format.ts";
@@ -47,7 +47,7 @@ Examples:
     const known = new Set(defs.map((d) => d.name));
     const docker = ctx.engine.store.name === "file"
       ? []
-      : (await ctx.engine.dockerServers()).filter((d) => !known.has(d.client.serverName));
+      : (await readDockerServers(ctx.engine.store)).filter((d) => !known.has(d.client.serverName));
     const dockerRows = docker.map(({ client, token }) => ({
       name: client.serverName,
       // What Docker knows without a network request: the gateway keeps no issuer, and its
