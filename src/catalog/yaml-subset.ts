@@ -7,6 +7,9 @@
  * collections are refused with the line number: convert such a file to JSON.
  *
  * @see https://yaml.org/spec/1.2.2/
+ *
+ * Over 400 lines on purpose: a YAML reader is one grammar; split, its rules would be harder
+ * to check against each other (the property tests cover it as a whole).
  * @module
  */
 

@@ -7,6 +7,8 @@
  * How the person is reached (a terminal, a browser, a web page) comes from the
  * caller as {@link SignInCapabilities}.
  *
+ * Over 400 lines on purpose: the browser, device, joining and dashboard paths share the
+ * markers and the waiting, and reading them in one file is how one sign-in stays one.
  * @module
  */
 import type { Authorized, Engine } from "./engine.ts";

@@ -3,6 +3,8 @@
  * command table (every command, its options and the global ones), so they never drift
  * from the CLI. Server names are completed by asking `mcp-oauth ls --json`.
  *
+ * Over 400 lines on purpose: three shells' completion scripts, each generated from the same
+ * command table; they are text more than code.
  * @module
  */
 import { CATALOG } from "../../catalog/catalog.ts";
