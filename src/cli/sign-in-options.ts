@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { SignInRequest } from "../core/sign-in-capabilities.ts";
 import { scopesArgument } from "../core/server-input.ts";
 import { CLIENT_SECRET_HELP } from "./client-secret.ts";
 import { assertAllowedUrl, isLoopbackHost, parseUrl } from "../core/urls.ts";
@@ -18,21 +19,10 @@ import {
   usageError,
 } from "./args.ts";
 
-/** How to sign in. */
-export interface SignInOptions {
+/** How to sign in: the sign-in service's request, and the browser to open. */
+export interface SignInOptions extends Omit<SignInRequest, "pasteOnly"> {
+  /** The browser command; "none" opens nothing and reads the pasted redirect instead. */
   browser?: string;
-  port?: number;
-  redirect?: { uri: string; port: number; path: string };
-  /** A relay's redirect URI: registered and sent to the AS; it forwards to our listener. */
-  relayUri?: string;
-  timeoutS: number;
-  scopes?: string[];
-  clientId?: string;
-  clientSecret?: string;
-  clientMetadataUrl?: string;
-  device?: boolean;
-  /** Scopes come from a step-up (RFC 6750 §3.1); they are not remembered as the user's. */
-  stepUp?: boolean;
 }
 
 /** Options of every command that may sign in. */
