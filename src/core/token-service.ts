@@ -298,10 +298,13 @@ export class TokenService {
     return c?.client_secret;
   }
   async #freshRecord(server: ResolvedServer, force: boolean): Promise<TokenRecord> {
+    // Never signed in (no issuer learnt yet) is not "sign in again": say which it is.
     const notAuthorized = () =>
       new McpOAuthError(
         ErrorCode.REAUTHORIZATION_NEEDED,
-        `Not authorized for ${server.name}; run "mcp-oauth authorize ${server.name}" (re-authorization needed).`,
+        server.issuer
+          ? `No stored token for ${server.name}; run "mcp-oauth authorize ${server.name}" (re-authorization needed).`
+          : `${server.name} is not signed in yet; run "mcp-oauth authorize ${server.name}" to sign in.`,
       );
     const compat = server.compat;
     let first = await this.#readToken(server);

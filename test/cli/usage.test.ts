@@ -257,28 +257,25 @@ describe("token, refresh, remove and discover without a usable server", () => {
     assertOneLineError(r, /No server named "unknown-name"/);
   });
 
-  it("S21: token of a configured but never authorized server: exit 3", async () => {
+  it("S21: token of a configured but never authorized server: exit 3, saying it is not signed in yet", async () => {
     const r = await run("token", "demo");
     assert.equal(r.code, 3);
-    assertOneLineError(
-      r,
-      /Not authorized for demo; run "mcp-oauth authorize demo" \(re-authorization needed\)/,
-    );
+    assertOneLineError(r, /demo is not signed in yet; run "mcp-oauth authorize demo" to sign in\./);
   });
 
   it("S21: the server's URL finds the configured server: exit 3 too", async () => {
     const r = await run("token", "https://mcp.example.com/mcp/");
     assert.equal(r.code, 3);
-    assertOneLineError(r, /re-authorization needed/);
+    assertOneLineError(r, /is not signed in yet/);
   });
 
-  it("refresh and token --json of a never authorized server: exit 3", async () => {
+  it("refresh and token --json of a never authorized server: exit 3, not signed in yet", async () => {
     const r = await run("refresh", "demo");
     assert.equal(r.code, 3);
-    assertOneLineError(r, /re-authorization needed/);
+    assertOneLineError(r, /demo is not signed in yet/);
     const j = await run("token", "demo", "--json");
     assert.equal(j.code, 3);
-    assertOneLineError(j, /re-authorization needed/);
+    assertOneLineError(j, /demo is not signed in yet/);
   });
 
   it("remove and discover of an unknown name: exit 1 naming it", async () => {

@@ -33,7 +33,7 @@ const CLIENT = ["--client-id", "cid", "--client-secret", "s3cr3t-value"];
 const helper = (mode: string, action: string) =>
   `The credential helper docker-credential-fake-${mode} (${action})`;
 const notAuthorized = (name: string) =>
-  `Not authorized for ${name}; run "mcp-oauth authorize ${name}" (re-authorization needed).`;
+  `No stored token for ${name}; run "mcp-oauth authorize ${name}" (re-authorization needed).`;
 const wrongEntry = (mode: string, asked: keyof typeof SERVERS, got: keyof typeof SERVERS) =>
   `The credential store helper:fake-${mode} answered the token of ${
     SERVERS[got]

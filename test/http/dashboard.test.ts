@@ -207,7 +207,7 @@ describe("dashboard routes (issue 5)", () => {
     it("shows an error in the row, not a blank page, when refresh is impossible", async () => {
       const res = await req(`/s/${id}/refresh`, { method: "POST" });
       assert.equal(res.status, 200);
-      assert.match(await res.text(), /class="error" role="alert">Not authorized for demo/);
+      assert.match(await res.text(), /class="error" role="alert">demo is not signed in yet/);
     });
 
     it("authorize opens the AS in the tab, the row polls, and the callback signs in", async () => {
