@@ -277,6 +277,8 @@ describe("dashboard routes (issue 5)", () => {
       const html = await (await req(`/s/${id}/refresh`, { method: "POST" })).text();
       assert.match(html, /Refreshed\./);
       assert.equal(as.counts.refresh, refreshes + 1);
+      // The live section, re-rendered since the tokens changed, keeps the answer.
+      assert.match(await (await req("/servers/live?since=")).text(), /Refreshed\./);
     });
 
     it("trace shows each discovery step and the registration without secrets", async () => {

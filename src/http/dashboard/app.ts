@@ -391,6 +391,9 @@ export function dashboardApp(o: DashboardOptions): Hono {
   }
 
   async function row(def: ServerDefinition, message?: RowMessage): Promise<RowView> {
+    // An action's answer is remembered: the live section, re-rendered because that action
+    // changed the tokens, shows it too instead of wiping it.
+    if (message) messages.set(def.name, message);
     const status = await o.engine.status(def);
     const pending = starting.has(def.name) || o.engine.flows.forServer(def.name, now()).length > 0;
     return {
