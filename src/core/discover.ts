@@ -223,6 +223,13 @@ export async function discover(
   let as: AuthorizationServerMetadata;
   if (asResult) {
     as = asResult.value;
+  } else if (legacy && probed.notMcp) {
+    // No metadata anywhere, and the URL answers an MCP request as no MCP server does: a website
+    // or a wrong path, not a 2025-03-26 server; inventing endpoints would only mislead.
+    throw new McpOAuthError(
+      ErrorCode.DISCOVERY_FAILED,
+      `${server.href} does not look like an MCP server: it answered ${probed.status} to an MCP request and publishes no OAuth metadata; check the URL (most MCP endpoints end in /mcp).`,
+    );
   } else if (legacy) {
     as = defaultEndpoints(issuerUrl);
     trace.add({

@@ -58,7 +58,7 @@ export function challenged(challenge: BearerChallenge, server: URL, trace: Trace
       challenge.resourceMetadata ? ` with resource_metadata ${challenge.resourceMetadata}` : ""
     }${challenge.scope ? `, scope "${challenge.scope}"` : ""}`,
   }, trace.clock());
-  return { status: 401, challenge: { ...challenge }, error: undefined };
+  return { status: 401, challenge: { ...challenge }, error: undefined, notMcp: false };
 }
 
 export async function probe(http: HttpContext, server: URL, trace: Trace) {
@@ -92,7 +92,10 @@ export async function probe(http: HttpContext, server: URL, trace: Trace) {
         ? "401 without a Bearer challenge"
         : `answered ${res.status} without authentication`,
     }, started);
-    return { status: res.status, challenge };
+    // What no MCP endpoint answers to a JSON-RPC POST: no route, no POST, a web page.
+    const notMcp = [404, 405, 501].includes(res.status) ||
+      /text\/html/i.test(res.headers.get("content-type") ?? "");
+    return { status: res.status, challenge, notMcp };
   } catch (err) {
     trace.add({
       kind: "probe",
@@ -107,7 +110,7 @@ export async function probe(http: HttpContext, server: URL, trace: Trace) {
       `Could not reach ${server.href} (${describe(err)}); check the URL.`,
       { cause: err },
     );
-    return { status: 0, challenge: undefined, error };
+    return { status: 0, challenge: undefined, error, notMcp: false };
   }
 }
 

@@ -316,7 +316,7 @@ describe("interop: protected resource metadata for a resource that covers the se
         const before = await snapshotTree(seeded.home);
         const r = await runMain(["authorize", "demo", "--browser", "none"], { home: seeded.home });
         assert.equal(r.code, 1);
-        assert.match(theError(r), /is for ".+", not .+ \(S3\); not authorizing/);
+        assert.match(theError(r), /is for ".+", not .+ \(RFC 9728 §3.3\); not authorizing/);
         assert.deepEqual(await snapshotTree(seeded.home), before);
       } finally {
         await removeHome(seeded.home);
