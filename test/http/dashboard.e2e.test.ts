@@ -595,6 +595,7 @@ describe(`dashboard in Chromium, end to end (serve on ${RUNTIME})`, () => {
         43,
         "the dashboard was not reloaded",
       );
+      assert.doesNotMatch(await row().innerText(), /Revoked/, "the stale answer is gone");
       await screenshot(page, "07b-cli-signed-in");
       // And a revoke from the CLI, the other way.
       assert.equal((await runCli(["revoke", NAME], { home: home! })).code, 0);

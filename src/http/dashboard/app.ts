@@ -91,6 +91,8 @@ export function dashboardApp(o: DashboardOptions): Hono {
   const changed = () => void changes++;
   const refreshErrors = new WatchedMap<string, string>(changed);
   const messages = new WatchedMap<string, RowMessage>(changed);
+  /** The token state each row's remembered action answer was given in (see `row`). */
+  const answeredAt = new Map<string, string>();
   // Sign-ins between the Authorize click and their authorization URL (discovery, registration).
   const starting = new WatchedMap<string, true>(changed);
   let listPage: { key: string; body: string } | undefined;
@@ -391,10 +393,18 @@ export function dashboardApp(o: DashboardOptions): Hono {
   }
 
   async function row(def: ServerDefinition, message?: RowMessage): Promise<RowView> {
-    // An action's answer is remembered: the live section, re-rendered because that action
-    // changed the tokens, shows it too instead of wiping it.
-    if (message) messages.set(def.name, message);
     const status = await o.engine.status(def);
+    // An action's answer is remembered with the token state it left: the live section,
+    // re-rendered because that action changed the tokens, shows it too instead of wiping it,
+    // and drops it once the state moved on (a sign-in in a terminal after "Revoked.").
+    const state = `${status.state}|${status.obtainedAt ?? ""}`;
+    if (message) {
+      messages.set(def.name, message);
+      answeredAt.set(def.name, state);
+    } else if (answeredAt.has(def.name) && answeredAt.get(def.name) !== state) {
+      answeredAt.delete(def.name);
+      messages.delete(def.name);
+    }
     const pending = starting.has(def.name) || o.engine.flows.forServer(def.name, now()).length > 0;
     return {
       id: encodeId(def.name),
