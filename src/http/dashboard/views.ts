@@ -113,7 +113,7 @@ export function serversSection(rows: RowView[], now: number, live?: string): Htm
   const poll = live === undefined ? "" : raw(
     ` hx-get="/servers/live?since=${
       encodeURIComponent(live)
-    }" hx-trigger="every 2s" hx-swap="outerHTML"`,
+    }" hx-trigger="every 2s" hx-swap="outerHTML" hx-sync="this:drop"`,
   );
   return html`
     <section id="servers" aria-labelledby="servers-title" ${poll}>
@@ -136,7 +136,12 @@ export function serverRows(r: RowView, now: number): Html {
     ? raw(` hx-get="${base}/row" hx-trigger="every 1s" hx-swap="outerHTML"`)
     : "";
   // While one of the row's requests runs, the row shows it (htmx-request) and its buttons rest.
-  const busy = raw(` hx-indicator="#srv-${r.id}" hx-disable="#srv-${r.id} button"`);
+  // It also holds the servers section's request slot: a live poll in flight is aborted, and none
+  // starts until the action's answer is in (a poll answered later would replace the row the
+  // action's answer is meant for, and that answer would land in a row no longer on the page).
+  const busy = raw(
+    ` hx-indicator="#srv-${r.id}" hx-disable="#srv-${r.id} button" hx-sync="#servers:replace"`,
+  );
   const target = raw(` hx-target="#srv-${r.id}" hx-swap="outerHTML"${busy}`);
   const details = raw(` hx-target="#details" hx-swap="innerHTML show:top"${busy}`);
   const [label, cls] = statusLabel(r, now);
