@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cliLine } from "./advice.ts";
 import { ErrorCode, McpOAuthError } from "../core/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseCommandArgs } from "./args.ts";
@@ -109,7 +110,8 @@ Examples:
 
 function fail(io: Io, err: unknown): number {
   if (err instanceof McpOAuthError) {
-    io.err(`mcp-oauth: ${err.message}`);
+    // The core says what happened; the CLI says which command or option helps.
+    io.err(`mcp-oauth: ${cliLine(err)}`);
     if (err.code === ErrorCode.USAGE) return EXIT.usage;
     return err.code === ErrorCode.REAUTHORIZATION_NEEDED ? EXIT.reauthorize : EXIT.failure;
   }

@@ -62,10 +62,11 @@ export function createAuthFetch(
     const signIn = async (scopes: string[] | undefined, reason: string, cause?: unknown) => {
       if (!options.authorize) {
         if (cause) throw cause;
-        throw new McpOAuthError(
-          ErrorCode.REAUTHORIZATION_NEEDED,
-          `${server.name} needs a new sign-in (${reason}); run "mcp-oauth authorize ${server.name}".`,
-        );
+        throw new McpOAuthError(ErrorCode.REAUTHORIZATION_NEEDED, "", {
+          fact: `${server.name} needs a new sign-in (${reason})`,
+          advice: "sign in to it again",
+          remedy: { do: "authorize", server: server.name },
+        });
       }
       authorizations++;
       await options.authorize(server, scopes, reason);
@@ -116,14 +117,16 @@ export function createAuthFetch(
         // The scopes held stay requested: a step-up must not lose what was granted.
         const scopes = [...new Set([...(await tokens.heldScopes(server)), ...wanted])];
         if (authorizations >= max) {
-          throw new McpOAuthError(
-            ErrorCode.INSUFFICIENT_SCOPE,
-            `${server.name} still answers 403 insufficient_scope${
+          throw new McpOAuthError(ErrorCode.INSUFFICIENT_SCOPE, "", {
+            fact: `${server.name} still answers 403 insufficient_scope${
               wanted.length ? ` (wants "${wanted.join(" ")}")` : ""
             } after ${authorizations} sign-in${
               authorizations === 1 ? "" : "s"
-            } for one request, so mcp-oauth stopped; the account may lack that permission: ask the server's owner for access, or check --scopes.`,
-          );
+            } for one request, so mcp-oauth stopped`,
+            advice:
+              "the account may lack that permission: ask the server's owner for access, or check the scopes requested",
+            remedy: { do: "check-scopes" },
+          });
         }
         token = await signIn(
           scopes,

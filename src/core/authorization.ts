@@ -147,6 +147,7 @@ export async function completeAuthorization(
       "The code exchange",
       p.as.token_endpoint!,
       exchangeAdvice(err),
+      refusesClient(err) ? { do: "check-client" } : undefined,
     );
   }
 }
@@ -158,8 +159,8 @@ export async function completeAuthorization(
  */
 function exchangeAdvice(err: unknown): string {
   const code = oauthErrorCode(err);
-  if (code === "invalid_client" || code === "unauthorized_client") {
-    return "the authorization server does not accept this client: check --client-id and its secret, or sign in without them to register a new one.";
+  if (refusesClient(err)) {
+    return "the authorization server does not accept this client: check its client id and secret, or sign in without them to register a new one.";
   }
   if (code === "invalid_grant" || err instanceof NetworkError) return "start the sign-in again.";
   const status = err instanceof oauth.ResponseBodyError
@@ -172,4 +173,9 @@ function exchangeAdvice(err: unknown): string {
   }
   if (code) return "check the client and scopes, or tell the authorization server's operator.";
   return "the authorization server's answer cannot be used; tell its operator.";
+}
+
+function refusesClient(err: unknown): boolean {
+  const code = oauthErrorCode(err);
+  return code === "invalid_client" || code === "unauthorized_client";
 }

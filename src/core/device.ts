@@ -50,10 +50,11 @@ export async function startDeviceAuthorization(
 ): Promise<DeviceAuthorization> {
   const { as, client: record } = input;
   if (!as.device_authorization_endpoint) {
-    throw new McpOAuthError(
-      ErrorCode.DEVICE_FLOW_UNSUPPORTED,
-      `${as.issuer} does not offer the device authorization grant; use --browser none to sign in on another machine instead.`,
-    );
+    throw new McpOAuthError(ErrorCode.DEVICE_FLOW_UNSUPPORTED, "", {
+      fact: `${as.issuer} does not offer the device authorization grant`,
+      advice: "open the sign-in URL on another machine and paste the redirect back instead",
+      remedy: { do: "paste-instead" },
+    });
   }
   // Every request of this sign-in goes where the server and its AS may be reached.
   const policy = recordPolicy(http, { resource: input.resource, issuer: as.issuer }, "sign-in");

@@ -135,10 +135,11 @@ export class Engine {
         }" is neither a server name nor a URL: names use letters, digits, ".", "_" or "-", URLs start with https://.`,
       );
     }
-    throw new McpOAuthError(
-      ErrorCode.UNKNOWN_SERVER,
-      `No server named "${nameOrUrl}"; add it with "mcp-oauth add ${nameOrUrl} <url>" or pass the server's URL.`,
-    );
+    throw new McpOAuthError(ErrorCode.UNKNOWN_SERVER, "", {
+      fact: `No server named "${nameOrUrl}"`,
+      advice: "add it first, or pass the server's URL",
+      remedy: { do: "add", name: nameOrUrl },
+    });
   }
   /**
    * Live discovery for a server (RFC 9728, MCP authorization server discovery). A challenge authFetch noted for it

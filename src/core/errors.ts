@@ -69,6 +69,43 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
+ * What the person can do about an error, as data: the CLI words it as a command
+ * to run (src/cli/advice.ts), other callers as they see fit; `message` carries
+ * neutral words for library users.
+ */
+export type Remedy =
+  /** Sign in (again) to this server. */
+  | { do: "authorize"; server: string; when?: "again" | "first" | "reauthorize" }
+  /** The stored tokens could not be saved: fix the store, then sign in again. */
+  | { do: "fix-store-then-authorize"; server: string; detail: string; again?: boolean }
+  /** The store answered another server's entry. */
+  | { do: "check-store"; server: string }
+  /** An unknown server name: add it first. */
+  | { do: "add"; name: string }
+  /** An unreadable stored entry: remove it, then sign in again. */
+  | { do: "revoke-then-authorize" }
+  /** Bring a client registered with the provider. */
+  | { do: "client-id"; why: "no-registration" | "registration-failed" | "unusable-methods" }
+  /** The AS refuses the client: check its id and secret, or drop them to register anew. */
+  | { do: "check-client" }
+  /** A pre-registered client belongs to another AS now. */
+  | { do: "client-moved"; server: string }
+  /** The account may lack a permission; or the requested scopes are wrong. */
+  | { do: "check-scopes" }
+  /** No device grant: open the URL elsewhere and paste the redirect back. */
+  | { do: "paste-instead" }
+  /** The callback port is taken. */
+  | { do: "other-port" }
+  /** No sign-in within the time given. */
+  | { do: "more-time" }
+  /** Plain http off loopback. */
+  | { do: "use-https" }
+  /** A name the catalog lacks: give the URL (the catalog lists the names). */
+  | { do: "url-or-catalog" }
+  /** A client secret came without its client id. */
+  | { do: "client-id-with-secret" };
+
+/**
  * A failure the user can act on; `message` is one line and free of secrets.
  * Callers that reword an error read its data ({@link code}, {@link fact},
  * {@link advice}), never its message.
@@ -80,6 +117,8 @@ export class McpOAuthError extends Error {
   readonly fact: string;
   /** What to do, when it was given apart from the fact. */
   readonly advice?: string;
+  /** What to do, as data, for callers that word it themselves (the CLI). */
+  readonly remedy?: Remedy;
 
   /**
    * `message` is the whole line; with `fact` and `advice` given apart instead
@@ -88,7 +127,7 @@ export class McpOAuthError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; fact?: string; advice?: string },
+    options?: { cause?: unknown; fact?: string; advice?: string; remedy?: Remedy },
   ) {
     const fact = options?.fact ?? message.replace(/\.$/, "");
     const line = message || (options?.advice ? `${fact}; ${options.advice}.` : `${fact}.`);
@@ -98,6 +137,7 @@ export class McpOAuthError extends Error {
     this.code = code;
     this.fact = oneLine(fact, 600);
     if (options?.advice) this.advice = options.advice;
+    if (options?.remedy) this.remedy = options.remedy;
   }
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { type ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import { type ErrorCode, McpOAuthError, oneLine, type Remedy } from "./errors.ts";
 import { NetworkError } from "./http.ts";
 
 /** The OAuth `error` code of a ResponseBodyError, if that is what `err` is. */
@@ -19,20 +19,37 @@ export function oauthErrorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Wrap any failure of an OAuth request as `code`, naming `what` and `url`. */
+/**
+ * Wrap any failure of an OAuth request as `code`, naming `what` and `url`;
+ * `hint` is the advice in words, `remedy` the same as data (see {@link Remedy}).
+ */
 export function wrapOAuthError(
   err: unknown,
   code: ErrorCode,
   what: string,
   url: string,
   hint: string,
+  remedy?: Remedy,
 ): McpOAuthError {
+  const advice = hint.replace(/\.$/, "");
   // Network failures already name the URL; say which step they broke, and what to do about it.
   if (err instanceof NetworkError) {
-    return new McpOAuthError(err.code, `${what} failed: ${err.fact}; ${hint}`, { cause: err });
+    return new McpOAuthError(err.code, "", {
+      cause: err,
+      fact: `${what} failed: ${err.fact}`,
+      advice,
+      remedy,
+    });
   }
   if (err instanceof McpOAuthError) {
-    return new McpOAuthError(err.code, `${what} failed: ${err.message}`, { cause: err });
+    return err.remedy
+      ? new McpOAuthError(err.code, "", {
+        cause: err,
+        fact: `${what} failed: ${err.fact}`,
+        advice: err.advice,
+        remedy: err.remedy,
+      })
+      : new McpOAuthError(err.code, `${what} failed: ${err.message}`, { cause: err });
   }
   let reason: string;
   if (err instanceof oauth.ResponseBodyError) {
@@ -54,7 +71,12 @@ export function wrapOAuthError(
   } else {
     reason = oneLine(describeValue(err), 160);
   }
-  return new McpOAuthError(code, `${what} at ${url} failed (${reason}); ${hint}`, { cause: err });
+  return new McpOAuthError(code, "", {
+    cause: err,
+    fact: `${what} at ${url} failed (${reason})`,
+    advice,
+    remedy,
+  });
 }
 
 /** The text of a thrown value that is no Error; never throws itself ({"toString": 1} would). */

@@ -97,8 +97,12 @@ export function isEngineKey(key: string): boolean {
  * clean up, such as revoke, may delete it; any other error means the store could not be read.
  */
 export class UnreadableRecordError extends McpOAuthError {
-  constructor(message: string) {
-    super(ErrorCode.STORE_FAILED, message);
+  constructor(fact: string) {
+    super(ErrorCode.STORE_FAILED, "", {
+      fact,
+      advice: "remove it (revoke) and sign in again",
+      remedy: { do: "revoke-then-authorize" },
+    });
     this.name = "UnreadableRecordError";
   }
 }
@@ -120,7 +124,7 @@ export async function readRecord<T extends TokenRecord | ClientRecord>(
   }
   if (!parsed || typeof parsed !== "object" || !valid(parsed as Record<string, unknown>)) {
     throw new UnreadableRecordError(
-      `The stored ${what} in ${store.name} under ${key} is unreadable; remove it with "mcp-oauth revoke" and authorize again.`,
+      `The stored ${what} in ${store.name} under ${key} is unreadable`,
     );
   }
   return parsed as T;

@@ -162,12 +162,13 @@ async function register(
   const { as, redirectUri } = input;
   const key = clientKey(as.issuer);
   if (!as.registration_endpoint) {
-    throw new McpOAuthError(
-      ErrorCode.NO_CLIENT,
-      `${as.issuer} offers no dynamic client registration${
+    throw new McpOAuthError(ErrorCode.NO_CLIENT, "", {
+      fact: `${as.issuer} offers no dynamic client registration${
         input.clientMetadataUrl ? " and does not support client ID metadata documents" : ""
-      }; register a client with the provider and pass --client-id (and --client-secret).`,
-    );
+      }`,
+      advice: "register a client with the provider and use its client id (and secret)",
+      remedy: { do: "client-id", why: "no-registration" },
+    });
   }
   const method = registrationMethod(as);
   const grantTypes = ["authorization_code", "refresh_token"];
@@ -205,7 +206,8 @@ async function register(
       ErrorCode.REGISTRATION_FAILED,
       "Client registration",
       as.registration_endpoint,
-      "pass --client-id of a client registered with the provider instead.",
+      "use the client id of a client registered with the provider instead.",
+      { do: "client-id", why: "registration-failed" },
     );
     input.trace?.add({
       kind: "registration",
@@ -296,12 +298,13 @@ function registrationMethod(as: AuthorizationServerMetadata): AuthMethod {
   if (!supported || supported.includes("none")) return "none";
   if (supported.includes("client_secret_basic")) return "client_secret_basic";
   if (supported.includes("client_secret_post")) return "client_secret_post";
-  throw new McpOAuthError(
-    ErrorCode.REGISTRATION_FAILED,
-    `${as.issuer} supports only the token endpoint auth methods ${
+  throw new McpOAuthError(ErrorCode.REGISTRATION_FAILED, "", {
+    fact: `${as.issuer} supports only the token endpoint auth methods ${
       supported.join(", ")
-    }, none of which mcp-oauth can use; pass --client-id of a pre-registered client.`,
-  );
+    }, none of which mcp-oauth can use`,
+    advice: "use the client id of a pre-registered client",
+    remedy: { do: "client-id", why: "unusable-methods" },
+  });
 }
 
 /** RFC 8414 §2: `client_secret_basic` is the default when nothing is listed. */

@@ -48,9 +48,11 @@ export function validateServerInput(
   if (!url) {
     const entry = catalog?.entry(input.name);
     if (!entry) {
-      throw usage(
-        `"${input.name}" is not in the built-in catalog: give the server's URL too (see "mcp-oauth catalog")`,
-      );
+      throw new McpOAuthError(ErrorCode.USAGE, "", {
+        fact: `"${input.name}" is not in the built-in catalog`,
+        advice: "give the server's URL too",
+        remedy: { do: "url-or-catalog" },
+      });
     }
     if (entry.registration === "pre-registered" && !input.clientId) {
       throw usage(`${entry.title} needs a client you register yourself: ${entry.notes}`);
@@ -60,10 +62,22 @@ export function validateServerInput(
   try {
     assertAllowedUrl(parseUrl(url, "Server URL"), "Server URL", allowInsecureHttp);
   } catch (err) {
-    throw usage((err as Error).message);
+    // A usage error (exit 2), with the same fact and remedy.
+    if (!(err instanceof McpOAuthError)) throw err;
+    throw new McpOAuthError(ErrorCode.USAGE, err.message, {
+      fact: err.fact,
+      advice: err.advice,
+      remedy: err.remedy,
+    });
   }
   serverUrlArgument(url);
-  if (input.clientSecret && !input.clientId) throw usage("--client-secret needs --client-id");
+  if (input.clientSecret && !input.clientId) {
+    throw new McpOAuthError(ErrorCode.USAGE, "", {
+      fact: "A client secret was given without its client id",
+      advice: "give the client id too",
+      remedy: { do: "client-id-with-secret" },
+    });
+  }
   const cimd = input.clientMetadataUrl
     ? validClientMetadataUrl(input.clientMetadataUrl)
     : undefined;
@@ -122,7 +136,7 @@ export function serverUrlArgument(value: string): URL {
 }
 
 /**
- * Space-separated scopes typed by a person (`--scopes`), each a valid scope token.
+ * Space-separated scopes typed by a person, each a valid scope token.
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-3.3
  * @throws McpOAuthError USAGE naming the first bad scope
  */
@@ -132,7 +146,7 @@ export function scopesArgument(value: string): string[] {
   if (bad !== undefined) {
     throw new McpOAuthError(
       ErrorCode.USAGE,
-      `--scopes has "${
+      `The scopes have "${
         oneLine(bad, 40)
       }", which is not a scope: use printable ASCII without quotes or backslashes, separated by spaces`,
     );

@@ -310,12 +310,11 @@ export class SignInService {
         return await caps.listen({ ...request, port }, onCallback);
       } catch (err) {
         if (required !== undefined) {
-          throw new McpOAuthError(
-            ErrorCode.USAGE,
-            `Cannot listen on ${request.address}:${required} (${
-              (err as Error).message
-            }); choose another --port.`,
-          );
+          throw new McpOAuthError(ErrorCode.USAGE, "", {
+            fact: `Cannot listen on ${request.address}:${required} (${(err as Error).message})`,
+            advice: "choose another port",
+            remedy: { do: "other-port" },
+          });
         }
         // That remembered port is taken (the dashboard, say): try the next one.
       }
@@ -396,10 +395,11 @@ class Waiter {
 }
 
 function timedOut(seconds: number): McpOAuthError {
-  return new McpOAuthError(
-    ErrorCode.AUTHORIZATION_TIMEOUT,
-    `No sign-in completed within ${seconds} s; run the command again (or raise --timeout).`,
-  );
+  return new McpOAuthError(ErrorCode.AUTHORIZATION_TIMEOUT, "", {
+    fact: `No sign-in completed within ${seconds} s`,
+    advice: "start the sign-in again (or allow it more time)",
+    remedy: { do: "more-time" },
+  });
 }
 
 function portOf(uri: string | undefined): number | undefined {

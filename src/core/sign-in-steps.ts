@@ -247,8 +247,11 @@ export class SignInSteps {
     await this.#d.tokens.save(
       tokenKey(record.issuer, record.resource),
       record,
-      (detail) =>
-        `Signed in to ${server}, but the tokens could not be saved: fix the credential store, then run "mcp-oauth authorize ${server}" again (${detail})`,
+      (detail) => ({
+        fact: `Signed in to ${server}, but the tokens could not be saved`,
+        advice: "fix the credential store, then sign in again",
+        remedy: { do: "fix-store-then-authorize", server, detail, again: true },
+      }),
     );
     if (await this.#d.compat(server)) {
       const mirrored = await this.#d.docker!.mirror(server, record, {
@@ -287,12 +290,15 @@ export class SignInSteps {
     );
     const same = saved?.client_id === clientId ? saved : undefined;
     if (same?.issuer && same.issuer !== discovery.issuer && options.clientId === undefined) {
-      throw new McpOAuthError(
-        ErrorCode.CLIENT_ISSUER_CHANGED,
-        `${server.name} now names ${discovery.issuer} as its authorization server, but its pre-registered client ${
-          oneLine(clientId, 80)
-        } belongs to ${same.issuer}; its credentials were not sent to the new one. If the client is registered there too, sign in with --client-id (and its secret) again; otherwise "mcp-oauth remove ${server.name}" and add it anew.`,
-      );
+      throw new McpOAuthError(ErrorCode.CLIENT_ISSUER_CHANGED, "", {
+        fact:
+          `${server.name} now names ${discovery.issuer} as its authorization server, but its pre-registered client ${
+            oneLine(clientId, 80)
+          } belongs to ${same.issuer}; its credentials were not sent to the new one`,
+        advice:
+          "if the client is registered there too, sign in with its client id (and secret) again; otherwise remove the server and add it anew",
+        remedy: { do: "client-moved", server: server.name },
+      });
     }
     const secret = options.clientSecret ?? same?.client_secret;
     if (!same || same.issuer !== discovery.issuer || secret !== same.client_secret) {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
+import { ErrorCode, McpOAuthError, oneLine, type Remedy } from "./errors.ts";
 import type { HttpContext } from "./http-context.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import type { Lock } from "./lock.ts";
@@ -258,7 +258,7 @@ export class TokenService {
   async save(
     key: string,
     record: TokenRecord,
-    message: (detail: string) => string,
+    failure: (detail: string) => { fact: string; advice: string; remedy?: Remedy },
   ): Promise<void> {
     try {
       await writeRecord(this.#d.store, key, "mcp-oauth-token", record);
@@ -267,7 +267,14 @@ export class TokenService {
         await writeRecord(this.#d.store, key, "mcp-oauth-token", record);
       } catch (err) {
         const detail = err instanceof Error ? err.message : String(err);
-        throw new McpOAuthError(ErrorCode.STORE_FAILED, message(detail), { cause: err });
+        const { fact, advice, remedy } = failure(detail);
+        // The store's own words come last, after what to do.
+        throw new McpOAuthError(ErrorCode.STORE_FAILED, `${fact}: ${advice} (${detail})`, {
+          cause: err,
+          fact,
+          advice,
+          remedy,
+        });
       }
     }
   }
@@ -278,12 +285,13 @@ export class TokenService {
     // A record is always stored under its own key. Another key means the store answered with
     // another server's entry (a helper that matches keys loosely): never use it (RFC 6750 §2.1).
     if (record && ownKey(record) !== key) {
-      throw new McpOAuthError(
-        ErrorCode.STORE_FAILED,
-        `The credential store ${this.#d.store.name} answered the token of ${
+      throw new McpOAuthError(ErrorCode.STORE_FAILED, "", {
+        fact: `The credential store ${this.#d.store.name} answered the token of ${
           oneLine(record.resource, 100)
-        } when asked for ${server.name}'s (${server.url}); it was not used. Check the store's entries, then run "mcp-oauth authorize ${server.name}".`,
-      );
+        } when asked for ${server.name}'s (${server.url}); it was not used`,
+        advice: "check the store's entries, then sign in again",
+        remedy: { do: "check-store", server: server.name },
+      });
     }
     return record;
   }
@@ -302,9 +310,18 @@ export class TokenService {
     const notAuthorized = () =>
       new McpOAuthError(
         ErrorCode.REAUTHORIZATION_NEEDED,
+        "",
         server.issuer
-          ? `No stored token for ${server.name}; run "mcp-oauth authorize ${server.name}" (re-authorization needed).`
-          : `${server.name} is not signed in yet; run "mcp-oauth authorize ${server.name}" to sign in.`,
+          ? {
+            fact: `No stored token for ${server.name}`,
+            advice: "sign in to it again",
+            remedy: { do: "authorize", server: server.name, when: "reauthorize" },
+          }
+          : {
+            fact: `${server.name} is not signed in yet`,
+            advice: "sign in to it first",
+            remedy: { do: "authorize", server: server.name, when: "first" },
+          },
       );
     const compat = server.compat;
     let first = await this.#readToken(server);
@@ -331,8 +348,10 @@ export class TokenService {
         await this.save(
           key,
           docker,
-          (detail) =>
-            `The newer token Docker's gateway stored for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
+          () => ({
+            fact: `The newer token Docker's gateway stored for ${server.name} could not be saved`,
+            advice: "fix the credential store, then retry",
+          }),
         );
         current = docker;
       }
@@ -371,8 +390,16 @@ export class TokenService {
         next,
         (detail) =>
           next.refresh_token && next.refresh_token !== current.refresh_token
-            ? `The refreshed token for ${server.name} could not be saved, and the old refresh token is used up: fix the credential store, then run "mcp-oauth authorize ${server.name}" (${detail})`
-            : `The refreshed token for ${server.name} could not be saved: fix the credential store, then retry (${detail})`,
+            ? {
+              fact:
+                `The refreshed token for ${server.name} could not be saved, and the old refresh token is used up`,
+              advice: "fix the credential store, then sign in again",
+              remedy: { do: "fix-store-then-authorize", server: server.name, detail },
+            }
+            : {
+              fact: `The refreshed token for ${server.name} could not be saved`,
+              advice: "fix the credential store, then retry",
+            },
       );
       if (compat) await this.#d.docker!.mirror(server.name, next);
       return next;

@@ -42,10 +42,11 @@ export function assertAllowedUrl(url: URL, what: string, allowInsecureHttp = fal
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:") {
     if (isLoopbackHost(url.hostname) || allowInsecureHttp) return url;
-    throw new McpOAuthError(
-      ErrorCode.INSECURE_URL,
-      `${what} ${url.href} uses plain http on a non-loopback host; use https, or set allowInsecureHttp (--insecure-http) for development only.`,
-    );
+    throw new McpOAuthError(ErrorCode.INSECURE_URL, "", {
+      fact: `${what} ${url.href} uses plain http on a non-loopback host`,
+      advice: "use https, or set allowInsecureHttp for development only",
+      remedy: { do: "use-https" },
+    });
   }
   throw new McpOAuthError(
     ErrorCode.INSECURE_URL,

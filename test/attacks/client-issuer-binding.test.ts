@@ -65,7 +65,7 @@ describe("attack: clients are bound to the authorization server they belong to",
       assert.equal(moved.code, 1);
       assert.equal(
         theError(moved),
-        `demo now names ${b.origin} as its authorization server, but its pre-registered client pre-client belongs to ${s.origin}; its credentials were not sent to the new one. If the client is registered there too, sign in with --client-id (and its secret) again; otherwise "mcp-oauth remove demo" and add it anew.`,
+        `demo now names ${b.origin} as its authorization server, but its pre-registered client pre-client belongs to ${s.origin}; its credentials were not sent to the new one; if the client is registered there too, sign in with --client-id (and its secret) again; otherwise "mcp-oauth remove demo" and add it anew.`,
       );
       assert.deepEqual(await snapshotTree(home), before, "nothing changed");
       const seenByB = b.log.map((r) => `${r.path} ${JSON.stringify(r.headers)} ${r.body}`).join(

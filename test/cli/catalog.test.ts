@@ -86,7 +86,7 @@ describe("a server by catalog name", () => {
   it("refuses a name outside the catalog without a URL, and GitHub without a client", () => {
     usage(
       () => validateServerInput({ name: "acme" }, false, builtInCatalog),
-      /"acme" is not in the built-in catalog: give the server's URL too/,
+      /"acme" is not in the built-in catalog; give the server's URL too/,
     );
     usage(
       () => validateServerInput({ name: "github" }, false, builtInCatalog),

@@ -83,7 +83,7 @@ describe("usage errors exit 2 with one line", () => {
     assertOneLineError(none, /"add" needs a name \(and a URL unless the name is in the catalog\)/);
     const few = await run("add", "demo");
     assert.equal(few.code, 2);
-    assertOneLineError(few, /"demo" is not in the built-in catalog: give the server's URL too/);
+    assertOneLineError(few, /"demo" is not in the built-in catalog; give the server's URL too/);
     const many = await run("token", "a", "b");
     assert.equal(many.code, 2);
     assertOneLineError(many, /unexpected argument "b" for "token"/);

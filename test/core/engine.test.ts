@@ -255,8 +255,12 @@ describe("engine without a working AS", () => {
           isCode(ErrorCode.NO_CLIENT)(e);
           assert.match(
             (e as Error).message,
-            /does not support client ID metadata documents.*--client-id/,
+            /does not support client ID metadata documents; register a client with the provider and use its client id/,
           );
+          assert.deepEqual((e as McpOAuthError).remedy, {
+            do: "client-id",
+            why: "no-registration",
+          });
           return true;
         },
       );

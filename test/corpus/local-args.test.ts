@@ -26,7 +26,7 @@ const SCHEME = (scheme: string, url: string) =>
 const USERINFO =
   'Server URL must not carry a user name or password ("user:password@"); give the URL without them';
 const BAD_SCOPE = (shown: string) =>
-  `--scopes has "${shown}", which is not a scope: use printable ASCII without quotes or backslashes, separated by spaces`;
+  `The scopes have "${shown}", which is not a scope: use printable ASCII without quotes or backslashes, separated by spaces`;
 const NEEDS_DASH_VALUE = (command: string, option: string) =>
   u(command, `option ${option} needs a value (one that starts with "-" is written ${option}=-…)`);
 
@@ -177,7 +177,7 @@ const CASES: Case[] = [
     "add a name that is not in the catalog, with an empty URL",
     ["add", "a", ""],
     2,
-    '"a" is not in the built-in catalog: give the server\'s URL too (see "mcp-oauth catalog")',
+    '"a" is not in the built-in catalog; give the server\'s URL too (see "mcp-oauth catalog").',
   ],
   [
     "add a catalog server that needs a client, without one",
@@ -201,13 +201,13 @@ const CASES: Case[] = [
     "add --client-secret without --client-id",
     ["add", "a", URL_, "--client-secret", "s3cr3t"],
     2,
-    "--client-secret needs --client-id",
+    "A client secret was given without its client id; --client-secret needs --client-id.",
   ],
   [
     "add --client-id '' with a secret",
     ["add", "a", URL_, "--client-id", "", "--client-secret", "s3cr3t"],
     2,
-    "--client-secret needs --client-id",
+    "A client secret was given without its client id; --client-secret needs --client-id.",
   ],
   [
     "add --client-metadata-url over http",

@@ -34,12 +34,20 @@ const helper = (mode: string, action: string) =>
   `The credential helper docker-credential-fake-${mode} (${action})`;
 const notAuthorized = (name: string) =>
   `No stored token for ${name}; run "mcp-oauth authorize ${name}" (re-authorization needed).`;
-const wrongEntry = (mode: string, asked: keyof typeof SERVERS, got: keyof typeof SERVERS) =>
+/** The line the CLI prints (`cli`), or the message `ls --json` carries (the CLI's words aside). */
+const wrongEntry = (
+  mode: string,
+  asked: keyof typeof SERVERS,
+  got: keyof typeof SERVERS,
+  words: "cli" | "json" = "cli",
+) =>
   `The credential store helper:fake-${mode} answered the token of ${
     SERVERS[got]
   } when asked for ${asked}'s (${
     SERVERS[asked]
-  }); it was not used. Check the store's entries, then run "mcp-oauth authorize ${asked}".`;
+  }); it was not used; check the store's entries, then ${
+    words === "cli" ? `run "mcp-oauth authorize ${asked}"` : "sign in again"
+  }.`;
 
 /** [what, helper mode, argv before --store, helper env, exit code, error line]. */
 type Case = [string, string, string[], Record<string, string>, number, string | RegExp];
@@ -512,8 +520,8 @@ describe("corpus: credential-helper output through token, ls and add (issue 10)"
       servers: { name: string; status: string; error?: string }[];
     };
     assert.deepEqual(servers.map((s) => [s.name, s.status, s.error]), [
-      ["server-0", "needs-authorization", wrongEntry("wrong-url", "server-0", "server-1")],
-      ["server-1", "needs-authorization", wrongEntry("wrong-url", "server-1", "server-0")],
+      ["server-0", "needs-authorization", wrongEntry("wrong-url", "server-0", "server-1", "json")],
+      ["server-1", "needs-authorization", wrongEntry("wrong-url", "server-1", "server-0", "json")],
     ]);
     assert.deepEqual(await homeTree(home), homeBefore);
   });

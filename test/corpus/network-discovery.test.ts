@@ -210,7 +210,7 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
       code: 1,
       // Reported: the URL is shown twice (see the S18 cases), so the label is not pinned.
       error: like(S1_STOP(
-        "* http://mcp.example.com/prm uses plain http on a non-loopback host; use https, or set allowInsecureHttp (--insecure-http) for development only",
+        "* http://mcp.example.com/prm uses plain http on a non-loopback host",
       )),
     });
     assert.equal(s.hits(ROUTE_PATHS["as-metadata"]).length, 0, "no AS was contacted");
