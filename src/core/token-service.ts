@@ -4,6 +4,8 @@
  * used once), status without network requests, revocation at the AS then
  * locally, and the copy Docker's gateway shares for compat servers.
  *
+ * Over 400 lines on purpose: refresh, status and revoke share the resolved server, the
+ * lock and Docker's copy; split apart, each would need all three handed around.
  * @module
  */
 import { ErrorCode, McpOAuthError, oneLine, type Remedy } from "./errors.ts";

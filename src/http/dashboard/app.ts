@@ -4,6 +4,9 @@
  * revokes and removes them, and shows each discovery trace. It takes the
  * engine and what it needs as arguments and never touches a runtime.
  *
+ * Over 400 lines on purpose: the routes share the dashboard's per-process state (row
+ * messages, sign-ins starting, the cached page); what needs none of it is in views.ts,
+ * panels.ts and live.ts.
  * @module
  */
 import { Hono, type MiddlewareHandler } from "hono";

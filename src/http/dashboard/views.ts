@@ -2,6 +2,8 @@
  * The dashboard's HTML, server-rendered with hono/html (every interpolation
  * is escaped). htmx attributes make the partial updates; no inline scripts.
  *
+ * Over 400 lines on purpose: the templates of one page (the details panels are in
+ * panels.ts); split further, a row's markup would be spread over files.
  * @module
  */
 import { html as honoHtml, raw } from "hono/html";
