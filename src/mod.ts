@@ -42,6 +42,9 @@ export type {
 export { discover } from "./core/discover.ts";
 export type { Discovery } from "./core/discover.ts";
 export { ErrorCode, McpOAuthError } from "./core/errors.ts";
+export type { Remedy } from "./core/errors.ts";
+export { SignInService } from "./core/sign-in-service.ts";
+export type { SignInCapabilities, SignInRequest } from "./core/sign-in-service.ts";
 export type { Lock } from "./core/lock.ts";
 export type { Credential, CredentialStore } from "./store/credential-store.ts";
 export { MemoryStore } from "./store/memory-store.ts";
@@ -50,6 +53,8 @@ export type { HelperStoreOptions, RunProcess } from "./store/helper-store.ts";
 export { FileStore } from "./store/file-store.ts";
 export { ConfigFile } from "./store/config-file.ts";
 export { FileLock } from "./store/file-lock.ts";
+export { SignInMarkers } from "./store/sign-in-marker.ts";
+export { dockerMirror } from "./store/docker-mirror.ts";
 export { MemoryRegistry } from "./store/server-registry.ts";
 export type { ServerDefinition, ServerRegistry } from "./store/server-registry.ts";
 export { builtInCatalog, CATALOG, catalogEntry } from "./catalog/catalog.ts";
