@@ -14,6 +14,8 @@ import { removeHome, runMain, tempHome } from "../cli/helpers.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 import {
   json,
+  lastForm,
+  registered,
   runAuthorize,
   signedInHome,
   snapshotTree,
@@ -25,15 +27,6 @@ before(async () => {
   s = await startHostileServer();
 });
 after(() => s.close());
-
-/** The form of the last request to `path`. */
-const lastForm = (server: HostileServer, path: string) =>
-  new URLSearchParams(server.hits(path).at(-1)?.body ?? "");
-
-/** A registration answer built from what the client sent, with `over` on top. */
-const registered =
-  (over: Record<string, unknown>) => ({ request }: { request: { body: string } }) =>
-    json({ ...s.good.registration(JSON.parse(request.body)), ...over }, 201);
 
 describe("attack: clients are bound to the authorization server they belong to", () => {
   let b: HostileServer;
@@ -88,7 +81,7 @@ describe("attack: clients are bound to the authorization server they belong to",
     s.reset();
     b.reset();
     const seeded = await signedInHome(s, { client: false });
-    s.set({ register: registered({ client_id: "client-at-a" }) });
+    s.set({ register: registered(s, { client_id: "client-at-a" }) });
     try {
       const first = await runAuthorize(seeded.home, s.origin);
       assert.equal(first.code, 0, first.err.join("\n"));

@@ -324,3 +324,13 @@ export async function tokenRecordAt(home: string, key: string): Promise<TokenRec
     : undefined;
   return entry ? JSON.parse(entry.Secret) as TokenRecord : undefined;
 }
+
+/** The form of the last request `server` saw for `path`. */
+export const lastForm = (server: HostileServer, path: string): URLSearchParams =>
+  new URLSearchParams(server.hits(path).at(-1)?.body ?? "");
+
+/** A registration answer of `server` built from what the client sent, with `over` on top. */
+export const registered =
+  (server: HostileServer, over: Record<string, unknown>, status = 201) =>
+  ({ request }: { request: { body: string } }): Answer =>
+    json({ ...server.good.registration(JSON.parse(request.body)), ...over }, status);

@@ -15,6 +15,8 @@ import { seedToken } from "../helpers/seed.ts";
 import { FileStore } from "../../src/store/file-store.ts";
 import {
   json,
+  lastForm,
+  registered,
   runAuthorize,
   signedInHome,
   snapshotTree,
@@ -27,16 +29,6 @@ before(async () => {
   s = await startHostileServer();
 });
 after(() => s.close());
-
-/** The form of the last request to `path`. */
-const lastForm = (server: HostileServer, path: string) =>
-  new URLSearchParams(server.hits(path).at(-1)?.body ?? "");
-
-/** A registration answer built from what the client sent, with `over` on top. */
-const registered = (over: Record<string, unknown>, status = 201) =>
-(
-  { request }: { request: { body: string } },
-) => json({ ...s.good.registration(JSON.parse(request.body)), ...over }, status);
 
 /** The authorization URL the CLI printed. */
 function printedUrl(err: string[]): URL {
@@ -51,7 +43,7 @@ describe("interop: registration responses peers accept", () => {
     const seeded = await signedInHome(s, { client: false });
     recordSecret("client_secret", "dcr-secret");
     s.set({
-      register: registered({
+      register: registered(s, {
         token_endpoint_auth_method: "client_secret_basic",
         client_secret: "dcr-secret",
       }),
@@ -78,7 +70,7 @@ describe("interop: registration responses peers accept", () => {
   it("a registration answered 200 instead of 201 is the same registration", async () => {
     s.reset();
     const seeded = await signedInHome(s, { client: false });
-    s.set({ register: registered({}, 200) });
+    s.set({ register: registered(s, {}, 200) });
     try {
       const r = await runAuthorize(seeded.home, s.origin);
       assert.equal(r.code, 0, r.err.join("\n"));
@@ -112,7 +104,7 @@ describe("interop: registration responses peers accept", () => {
     const secret = "s3cr-et.x_y~z:+% !";
     recordSecret("client_secret", secret);
     s.set({
-      register: registered({
+      register: registered(s, {
         client_id: id,
         token_endpoint_auth_method: "client_secret_basic",
         client_secret: secret,
@@ -342,7 +334,7 @@ describe("interop: a 2025-03-26 server whose metadata names an issuer below its 
         revocation_endpoint: `${issuer}/revoke`,
       }),
       paths: {
-        "/oauth/register": registered({}),
+        "/oauth/register": registered(s, {}),
         "/oauth/token": ({ form }) => json(s.good.token(form)),
       },
     });
