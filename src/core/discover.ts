@@ -29,8 +29,6 @@ import {
   probe,
 } from "./discovery-requests.ts";
 
-export { describe } from "./discovery-requests.ts";
-
 /** RFC 9728 metadata as far as the engine uses it. */
 export type ResourceMetadata = oauth.ResourceServer;
 /** RFC 8414 / OpenID metadata. */
