@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { GrantConfig } from "./grants/grant.ts";
 import type { TokenRecord } from "./records.ts";
 
 /**
@@ -67,6 +68,11 @@ export interface ServerDefinition {
   compat?: "docker";
   /** True when the server was used by URL without `add`. */
   adhoc?: boolean;
+  /**
+   * A machine grant (client credentials, workload JWT, enterprise IdP) instead of the browser
+   * sign-in; its secrets are in the credential store. See core/grants/grant.ts.
+   */
+  grant?: GrantConfig;
 }
 
 /** Where definitions live; the file implementation is src/store/config-file.ts. */

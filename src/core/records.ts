@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { GrantKind } from "./grants/grant.ts";
 import type { CredentialStore } from "./ports.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 
@@ -41,6 +42,8 @@ export interface TokenRecord {
   /** Absolute expiry, ms since the epoch (RFC 6749 §6). */
   expires_at?: number;
   obtained_at: number;
+  /** The machine grant that obtained it (absent: a browser or device sign-in). */
+  grant?: GrantKind;
 }
 
 /** A client the engine registered (DCR) or was given (pre-registered). */
