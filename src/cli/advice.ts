@@ -64,5 +64,9 @@ export function cliAdvice(remedy: Exclude<Remedy, { do: "fix-store-then-authoriz
       return 'give the server\'s URL too (see "mcp-oauth catalog")';
     case "client-id-with-secret":
       return "--client-secret needs --client-id";
+    case "idp-sign-in":
+      return `run "mcp-oauth idp sign-in ${remedy.idp}"`;
+    case "idp-add":
+      return `define it with "mcp-oauth idp add ${remedy.idp} <issuer> --client-id ID"`;
   }
 }

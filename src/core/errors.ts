@@ -103,7 +103,11 @@ export type Remedy =
   /** A name the catalog lacks: give the URL (the catalog lists the names). */
   | { do: "url-or-catalog" }
   /** A client secret came without its client id. */
-  | { do: "client-id-with-secret" };
+  | { do: "client-id-with-secret" }
+  /** The enterprise IdP session ended (or was never begun): sign in to the IdP again. */
+  | { do: "idp-sign-in"; idp: string }
+  /** No enterprise IdP of that name: define it first. */
+  | { do: "idp-add"; idp: string };
 
 /**
  * A failure the user can act on; `message` is one line and free of secrets.
