@@ -9,13 +9,8 @@
  *
  * @module
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type AuthorizationServer,
-  startAuthorizationServer,
-} from "../fixtures/authorization-server.ts";
-import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
 import {
   GATEWAY_REDIRECT_URI,
   type GatewayClient,
@@ -25,39 +20,18 @@ import {
   type GatewayToken,
   gatewayTokenEntry,
 } from "../helpers/docker-gateway.ts";
-import { makePassStore, PASS_PACKAGES, type PassStore } from "../store/pass-env.ts";
-import {
-  type CliResult,
-  PERSON_BROWSER,
-  readHomeFile,
-  removeHome,
-  runCli,
-  tempHome,
-} from "./helpers.ts";
+import { PERSON_BROWSER, readHomeFile, runCli, tempHome } from "./helpers.ts";
+import { decodeSecret as decode, passBench } from "./pass-bench.ts";
 
 const SLOW = { timeout: 180_000 };
 const STORE = ["--store", "helper:pass"];
 const RUNTIME = (globalThis as { Deno?: unknown }).Deno ? "deno" : "bun";
 
-/** Docker's Secret: base64 of JSON. */
-function decode(secret: string | undefined): Record<string, unknown> | undefined {
-  return secret === undefined ? undefined : JSON.parse(atob(secret));
-}
-
 describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
-  let as: AuthorizationServer;
-  let mcp: McpTestServer;
-  let pass: PassStore | undefined;
-  let setupError: unknown;
-  const homes: string[] = [];
   /** Refresh-token grants the AS refused, and grants it revoked (a reuse does both). */
   const refused: string[] = [];
   const revokedGrants: string[] = [];
-
-  before(async () => {
-    as = await startAuthorizationServer();
-    mcp = await startMcpServer({ issuer: as.issuer, introspect: (t) => as.introspect(t) });
-    as.allowResource(mcp.url);
+  const bench = passBench((as) => {
     as.provider.on(
       "grant.error",
       (ctx: { oidc?: { params?: { grant_type?: string } } }, err: Error) => {
@@ -68,47 +42,17 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       "grant.revoked",
       (_ctx: unknown, grantId: string) => revokedGrants.push(grantId),
     );
-    try {
-      pass = await makePassStore();
-    } catch (err) {
-      setupError = err;
-    }
-  }, SLOW);
-  after(async () => {
-    await mcp?.close();
-    await as?.close();
-    await pass?.remove();
-    for (const h of homes) {
-      await removeHome(h);
-      await removeHome(`${h}-person.jsonl`);
-    }
   });
-
-  function ready(): PassStore {
-    if (!pass) {
-      throw new Error(
-        `The real docker-credential-pass is not usable (${
-          (setupError as Error)?.message ?? setupError
-        }); install it with: ${PASS_PACKAGES}`,
-      );
-    }
-    return pass;
-  }
 
   /** A home and a password store of its own; `cli` runs mcp-oauth on them. */
   async function setup(storeName: string) {
-    const p = ready();
-    const home = await tempHome(`mcp-oauth-gw-${RUNTIME}-`);
-    homes.push(home);
-    const passEnv = await p.another(storeName);
-    const cli = async (...args: string[]): Promise<CliResult> => {
-      const r = await runCli([...args, ...STORE], {
-        home,
-        env: { ...passEnv, MCP_OAUTH_RUNTIME: RUNTIME, PERSON_LOG: `${home}-person.jsonl` },
-      });
-      assert.doesNotMatch(r.stderr, /unexpected error/, `${args.join(" ")}: ${r.stderr}`);
-      return r;
-    };
+    const p = bench.ready();
+    const { home, passEnv, cli } = await bench.home(
+      `mcp-oauth-gw-${RUNTIME}-`,
+      RUNTIME,
+      storeName,
+      STORE,
+    );
     /** `docker-credential-pass store`, as the gateway's credentials.Helper.Add does. */
     const helperStore = async (entry: { ServerURL: string; Username: string; Secret: string }) => {
       const r = await p.exec(["docker-credential-pass", "store"], JSON.stringify(entry), passEnv);
@@ -124,10 +68,10 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
   }
 
   const discovery = () => ({
-    authorizationEndpoint: `${as.issuer}/auth`,
-    tokenEndpoint: `${as.issuer}/token`,
-    registrationEndpoint: `${as.issuer}/reg`,
-    resourceUrl: mcp.url,
+    authorizationEndpoint: `${bench.as.issuer}/auth`,
+    tokenEndpoint: `${bench.as.issuer}/token`,
+    registrationEndpoint: `${bench.as.issuer}/reg`,
+    resourceUrl: bench.mcp.url,
     scopes: ["mcp:read", "mcp:write"],
   });
 
@@ -154,7 +98,7 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       const ls = JSON.parse(r.stdout);
       assert.deepEqual(ls.docker, [{
         name: "demo",
-        url: mcp.url,
+        url: bench.mcp.url,
         issuer: null,
         status: "authorized",
         expiresAt: new Date(token.receivedAt + 3600_000).toISOString(),
@@ -169,14 +113,14 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim(), token.access_token, "the gateway's access token");
 
-      const refreshes = as.counts.refresh;
+      const refreshes = bench.as.counts.refresh;
       r = await cli("refresh", "demo");
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(as.counts.refresh, refreshes + 1);
+      assert.equal(bench.as.counts.refresh, refreshes + 1);
       r = await cli("token", "demo");
       const fresh = r.stdout.trim();
       assert.notEqual(fresh, token.access_token);
-      assert.equal((await as.introspect(fresh)).active, true);
+      assert.equal((await bench.as.introspect(fresh)).active, true);
       // Docker's token entry follows, still decodable by the gateway; its client entry is untouched.
       const dockerToken = decode(await get(tokenEntry.ServerURL))!;
       assert.equal(dockerToken.access_token, fresh);
@@ -198,7 +142,7 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
 
       r = await cli("revoke", "demo");
       assert.equal(r.code, 0, r.stderr);
-      assert.equal((await as.introspect(gw.access_token)).active, false, "revoked at the AS");
+      assert.equal((await bench.as.introspect(gw.access_token)).active, false, "revoked at the AS");
       const keys = Object.keys(await list());
       assert.deepEqual(keys.filter((k) => k.endsWith(".mcp-dcr") || k.endsWith("/demo")), []);
       assert.deepEqual(refused, [], "no refresh token was refused (none reused)");
@@ -212,7 +156,7 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       const { home, cli, helperStore, helperErase, get, list } = await setup("shared");
       refused.length = 0;
       revokedGrants.length = 0;
-      let r = await cli("add", "demo", mcp.url);
+      let r = await cli("add", "demo", bench.mcp.url);
       assert.equal(r.code, 0, r.stderr);
       r = await cli(
         "authorize",
@@ -253,7 +197,7 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
         scope: "mcp:read",
         code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
         code_challenge_method: "S256",
-        resource: mcp.url,
+        resource: bench.mcp.url,
         state: "mcp-gateway:45678:3f2c6a4e-9b1d-4c7e-8a55-0e6f1d2c3b4a",
       }).toString();
       const res = await fetch(authorize, { redirect: "manual" });
@@ -263,7 +207,7 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
 
       // The gateway refreshes (its token is near expiry) with the refresh token in Docker's entry,
       // rotating it, and writes its token entry as the Go code does.
-      const refreshes = as.counts.refresh;
+      const refreshes = bench.as.counts.refresh;
       let gw: GatewayToken = await gatewayRefresh(client, String(shared.refresh_token));
       await helperStore(gatewayTokenEntry({ ...client, zoneOffsetMin: -420 }, gw));
 
@@ -281,7 +225,7 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       r = await cli("token", "demo");
       const ours = r.stdout.trim();
       assert.notEqual(ours, gw.access_token);
-      assert.equal((await as.introspect(ours)).active, true);
+      assert.equal((await bench.as.introspect(ours)).active, true);
       assert.equal(decode(await get(tokenKey))!.access_token, ours, "written back for the gateway");
 
       // The gateway refreshes again from what mcp-oauth wrote back.
@@ -290,9 +234,9 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
       r = await cli("refresh", "demo");
       assert.equal(r.code, 0, r.stderr);
       const last = (await cli("token", "demo")).stdout.trim();
-      assert.equal((await as.introspect(last)).active, true);
+      assert.equal((await bench.as.introspect(last)).active, true);
       assert.equal(
-        as.counts.refresh,
+        bench.as.counts.refresh,
         refreshes + 4,
         "four refreshes, each with a fresh refresh token",
       );
@@ -327,8 +271,16 @@ describe("Docker's gateway and mcp-oauth on one pass store (issue 16)", () => {
     SLOW,
     async () => {
       const home = await tempHome(`mcp-oauth-gw-file-`);
-      homes.push(home);
-      const r = await runCli(["add", "demo", mcp.url, "--compat", "docker", "--store", "file"], {
+      bench.cleanUp(home);
+      const r = await runCli([
+        "add",
+        "demo",
+        bench.mcp.url,
+        "--compat",
+        "docker",
+        "--store",
+        "file",
+      ], {
         home,
         env: { MCP_OAUTH_RUNTIME: RUNTIME },
       });

@@ -7,89 +7,23 @@
  *
  * @module
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  type AuthorizationServer,
-  startAuthorizationServer,
-} from "../fixtures/authorization-server.ts";
-import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
-import { makePassStore, PASS_PACKAGES, type PassStore } from "../store/pass-env.ts";
-import {
-  type CliResult,
-  PERSON_BROWSER,
-  readHomeFile,
-  removeHome,
-  runCli,
-  tempHome,
-} from "./helpers.ts";
+import { PERSON_BROWSER, readHomeFile, runCli, tempHome } from "./helpers.ts";
+import { decodeSecret as decode, passBench } from "./pass-bench.ts";
 
 const SLOW = { timeout: 180_000 };
 const RUNTIMES = ["bun", "deno", "node"] as const;
 const STORE = ["--store", "helper:pass"];
 
-/** Docker's Secret encoding: base64 of JSON. */
-function decode(secret: string | undefined): Record<string, unknown> | undefined {
-  return secret === undefined ? undefined : JSON.parse(atob(secret));
-}
-
 describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Deno and Node", () => {
-  let as: AuthorizationServer;
-  let mcp: McpTestServer;
-  let pass: PassStore | undefined;
-  let setupError: unknown;
-  const homes: string[] = [];
-
-  before(async () => {
-    as = await startAuthorizationServer();
-    mcp = await startMcpServer({ issuer: as.issuer, introspect: (t) => as.introspect(t) });
-    as.allowResource(mcp.url);
-    try {
-      pass = await makePassStore();
-    } catch (err) {
-      setupError = err;
-    }
-  }, SLOW);
-  after(async () => {
-    await mcp?.close();
-    await as?.close();
-    await pass?.remove();
-    for (const h of homes) {
-      await removeHome(h);
-      await removeHome(`${h}-person.jsonl`);
-    }
-  });
-
-  /** The pass store, or a failure (never a skip) that says what to install. */
-  function ready(): PassStore {
-    if (!pass) {
-      throw new Error(
-        `The real docker-credential-pass is not usable (${
-          (setupError as Error)?.message ?? setupError
-        }); install it with: ${PASS_PACKAGES}`,
-      );
-    }
-    return pass;
-  }
-
+  const bench = passBench();
+  const ready = () => bench.ready();
   /** A home and a password store of its own, and `mcp-oauth` bound to them on `runtime`. */
-  async function setup(runtime: (typeof RUNTIMES)[number], storeName: string) {
-    const p = ready();
-    const home = await tempHome(`mcp-oauth-pass-${runtime}-`);
-    homes.push(home);
-    const passEnv = await p.another(storeName);
-    const cli = async (...args: string[]): Promise<CliResult> => {
-      const r = await runCli(args, {
-        home,
-        env: { ...passEnv, MCP_OAUTH_RUNTIME: runtime, PERSON_LOG: `${home}-person.jsonl` },
-      });
-      assert.doesNotMatch(r.stderr, /unexpected error/, `${args.join(" ")}: ${r.stderr}`);
-      return r;
-    };
-    return { home, passEnv, cli };
-  }
+  const setup = (runtime: (typeof RUNTIMES)[number], storeName: string) =>
+    bench.home(`mcp-oauth-pass-${runtime}-`, runtime, storeName);
 
   for (const runtime of RUNTIMES) {
     it(
@@ -107,7 +41,7 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
             r.stderr.split("\n").find((l) => /^\w*Error\b/.test(l)) ?? r.stderr.slice(-300)
           }`,
         );
-        r = await cli("add", "demo", mcp.url, ...STORE);
+        r = await cli("add", "demo", bench.mcp.url, ...STORE);
         assert.equal(r.code, 0, r.stderr);
         r = await cli(
           "authorize",
@@ -119,7 +53,7 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
           ...STORE,
         );
         assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, new RegExp(`^Authorized demo at ${as.issuer}`));
+        assert.match(r.stdout, new RegExp(`^Authorized demo at ${bench.as.issuer}`));
 
         const keys = Object.keys(await p.rawList(passEnv));
         assert.ok(
@@ -133,19 +67,19 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^\S+\n$/);
         const first = r.stdout.trim();
-        assert.equal((await as.introspect(first)).active, true);
+        assert.equal((await bench.as.introspect(first)).active, true);
         const stored = JSON.parse((await p.rawGet(tokenKeys[0]!, passEnv))!);
         assert.equal(stored.access_token, first, "the token came from pass");
 
-        const refreshes = as.counts.refresh;
+        const refreshes = bench.as.counts.refresh;
         r = await cli("refresh", "demo", ...STORE);
         assert.equal(r.code, 0, r.stderr);
-        assert.equal(as.counts.refresh, refreshes + 1);
+        assert.equal(bench.as.counts.refresh, refreshes + 1);
         r = await cli("token", "demo", ...STORE);
         assert.equal(r.code, 0, r.stderr);
         const second = r.stdout.trim();
         assert.notEqual(second, first);
-        assert.equal((await as.introspect(second)).active, true);
+        assert.equal((await bench.as.introspect(second)).active, true);
         const rotated = JSON.parse((await p.rawGet(tokenKeys[0]!, passEnv))!);
         assert.equal(rotated.access_token, second);
         assert.notEqual(rotated.refresh_token, stored.refresh_token, "S20: rotated and saved");
@@ -162,7 +96,7 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
 
         r = await cli("revoke", "demo", ...STORE);
         assert.equal(r.code, 0, r.stderr);
-        assert.equal((await as.introspect(second)).active, false, "S23: revoked at the AS");
+        assert.equal((await bench.as.introspect(second)).active, false, "S23: revoked at the AS");
         assert.equal(await p.rawGet(tokenKeys[0]!, passEnv), undefined, "and deleted from pass");
 
         r = await cli("token", "demo", ...STORE);
@@ -187,14 +121,14 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
       const p = ready();
       const runtime = (globalThis as { Deno?: unknown }).Deno ? "deno" : "bun";
       const { passEnv, cli } = await setup(runtime, "store-compat");
-      const tokenEntry = `${as.issuer}/auth/demo`;
+      const tokenEntry = `${bench.as.issuer}/auth/demo`;
       const token = async () => {
         const r = await cli("token", "demo", ...STORE);
         assert.equal(r.code, 0, r.stderr);
         return r.stdout.trim();
       };
 
-      let r = await cli("add", "demo", mcp.url, ...STORE);
+      let r = await cli("add", "demo", bench.mcp.url, ...STORE);
       assert.equal(r.code, 0, r.stderr);
       r = await cli(
         "authorize",
@@ -215,8 +149,8 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
       assert.equal(list[tokenEntry], "oauth2_demo", JSON.stringify(list));
       const client = decode(await p.rawGet("https://demo.mcp-dcr", passEnv))!;
       assert.equal(client.serverName, "demo");
-      assert.equal(client.resourceUrl, mcp.url);
-      assert.equal(client.authorizationServer, as.issuer);
+      assert.equal(client.resourceUrl, bench.mcp.url);
+      assert.equal(client.authorizationServer, bench.as.issuer);
       assert.equal(decode(await p.rawGet(tokenEntry, passEnv))!.access_token, first);
 
       r = await cli("refresh", "demo", ...STORE);
@@ -231,7 +165,7 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
 
       r = await cli("revoke", "demo", ...STORE);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal((await as.introspect(second)).active, false, "S23");
+      assert.equal((await bench.as.introspect(second)).active, false, "S23");
       list = await p.rawList(passEnv);
       assert.equal(list["https://demo.mcp-dcr"], undefined, JSON.stringify(list));
       assert.equal(list[tokenEntry], undefined, JSON.stringify(list));
@@ -243,7 +177,7 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
       const third = await token();
       assert.equal(decode(await p.rawGet(tokenEntry, passEnv))!.access_token, third);
       const other = await tempHome(`mcp-oauth-pass-import-`);
-      homes.push(other);
+      bench.cleanUp(other);
       const cli2 = (...args: string[]) =>
         runCli(args, { home: other, env: { ...passEnv, MCP_OAUTH_RUNTIME: runtime } });
       r = await cli2("ls", "--json", ...STORE);
@@ -271,14 +205,14 @@ describe("CLI with --store helper:pass (real docker-credential-pass) on Bun, Den
       const runtime = (globalThis as { Deno?: unknown }).Deno ? "deno" : "bun";
       const { home, passEnv } = await setup(runtime, "store-docker");
       const dockerDir = `${home}-docker`;
-      homes.push(dockerDir);
+      bench.cleanUp(dockerDir);
       await mkdir(dockerDir);
       await writeFile(join(dockerDir, "config.json"), JSON.stringify({ credsStore: "pass" }));
       const env = { ...passEnv, MCP_OAUTH_RUNTIME: runtime, DOCKER_CONFIG: dockerDir };
       let r = await runCli([
         "add",
         "demo",
-        mcp.url,
+        bench.mcp.url,
         "--client-id",
         "x",
         "--client-secret",
