@@ -9,8 +9,11 @@ import type { GrantKind } from "./grants/grant.ts";
 import type { CredentialStore } from "./ports.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 
-/** How the client authenticates at the token endpoint (RFC 7591 §2). */
-export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+/**
+ * How the client authenticates at the token endpoint (RFC 7591 §2); private_key_jwt
+ * (RFC 7523 §2.2) only for a machine grant's pre-registered client.
+ */
+export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 
 /** A token set and everything needed to refresh or revoke it without discovery. */
 export interface TokenRecord {
@@ -44,6 +47,11 @@ export interface TokenRecord {
   obtained_at: number;
   /** The machine grant that obtained it (absent: a browser or device sign-in). */
   grant?: GrantKind;
+  /**
+   * RFC 7638 thumbprint of the DPoP key whose proofs obtained this token set (RFC 9449 §5): the
+   * refresh token is bound to it, and so is the access token when `token_type` is "DPoP".
+   */
+  dpop_jkt?: string;
 }
 
 /** A client the engine registered (DCR) or was given (pre-registered). */
@@ -54,6 +62,10 @@ export interface ClientRecord {
   client_id: string;
   client_secret?: string;
   client_secret_expires_at?: number;
+  /** A private_key_jwt client's PKCS#8 PEM key (RFC 7523 §2.2), a secret like client_secret. */
+  private_key?: string;
+  /** The JWS algorithm `private_key` signs with (RFC 7518 §3.1). */
+  signing_alg?: string;
   token_endpoint_auth_method: AuthMethod;
   redirect_uris: string[];
   /** Extra redirect URIs the AS refused to register (Docker's, for a shared server): not asked again. */
@@ -61,6 +73,22 @@ export interface ClientRecord {
   /** Grant types registered; absent in records written before the device grant. */
   grant_types?: string[];
   registered_at: number;
+}
+
+/**
+ * A server's DPoP key pair (RFC 9449 §2), a secret like a refresh token: the private JWK
+ * (public members included) and the algorithm its proofs use.
+ */
+export interface DpopKeyRecord {
+  v: 1;
+  kind: "dpop-key";
+  /** JWS algorithm of the proofs, e.g. ES256 (RFC 9449 §4.2). */
+  alg: string;
+  /** The private key as a JWK (never shown, never sent). */
+  jwk: JsonWebKey;
+  /** RFC 7638 thumbprint of the public key (the tokens' `cnf.jkt`). */
+  jkt: string;
+  created_at: number;
 }
 
 const NS = ".mcp-oauth";
@@ -90,6 +118,11 @@ export function importedClientKey(issuer: string, serverName: string): string {
   return `https://${hostPath(issuer)}/${NS}/imported-client/${encodeURIComponent(serverName)}`;
 }
 
+/** Key of a server's DPoP key pair (RFC 9449 §2), per issuer and resource like its tokens. */
+export function dpopKeyKey(issuer: string, resource: string): string {
+  return `https://${hostPath(issuer)}/${NS}/dpop-key/${encodeURIComponent(resource)}`;
+}
+
 /** True for keys this engine writes. */
 export function isEngineKey(key: string): boolean {
   return key.includes(`/${NS}/`);
@@ -111,7 +144,7 @@ export class UnreadableRecordError extends McpOAuthError {
 }
 
 /** Read and validate a JSON record; a corrupt one is a clear error, never a crash. */
-export async function readRecord<T extends TokenRecord | ClientRecord>(
+export async function readRecord<T extends TokenRecord | ClientRecord | DpopKeyRecord>(
   store: CredentialStore,
   key: string,
   what: string,
@@ -138,7 +171,7 @@ export async function writeRecord(
   store: CredentialStore,
   key: string,
   username: string,
-  record: TokenRecord | ClientRecord,
+  record: TokenRecord | ClientRecord | DpopKeyRecord,
 ): Promise<void> {
   await store.store({ ServerURL: key, Username: username, Secret: JSON.stringify(record) });
 }
@@ -152,3 +185,8 @@ export const isTokenRecord = (x: Record<string, unknown>): boolean =>
 export const isClientRecord = (x: Record<string, unknown>): boolean =>
   x.v === 1 && typeof x.client_id === "string" && typeof x.issuer === "string" &&
   Array.isArray(x.redirect_uris);
+
+/** Shape checks for {@link readRecord}. */
+export const isDpopKeyRecord = (x: Record<string, unknown>): boolean =>
+  x.v === 1 && x.kind === "dpop-key" && typeof x.alg === "string" && typeof x.jkt === "string" &&
+  !!x.jwk && typeof x.jwk === "object";

@@ -1,0 +1,89 @@
+/**
+ * The client credentials grant (RFC 6749 §4.4; MCP SEP-1046) for CI jobs and services: a
+ * pre-registered client authenticates with its secret (client_secret_basic, or _post when the
+ * AS lists only that) or a private key (private_key_jwt, RFC 7523 §2.2). The secret or key
+ * is the static client record of the server in the credential store, bound to the AS it was
+ * first used with, so it never goes to another one.
+ *
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.4
+ * @see https://github.com/modelcontextprotocol/modelcontextprotocol/pull/1046
+ * @module
+ */
+import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
+import { wrapOAuthError } from "../oauth-errors.ts";
+import {
+  type AuthMethod,
+  type ClientRecord,
+  isClientRecord,
+  readRecord,
+  staticClientKey,
+  writeRecord,
+} from "../records.ts";
+import type { AuthorizationServerMetadata } from "../discover.ts";
+import { clientAuthFor } from "./client-auth.ts";
+import type { GrantConfig, GrantContext, GrantStrategy } from "./grant.ts";
+import { requestGrant, tokenEndpoint } from "./token-request.ts";
+
+type ClientCredentials = Extract<GrantConfig, { kind: "client_credentials" }>;
+
+/** The secret method to use: the configured one, else _post when the AS lists only that. */
+export function secretMethod(
+  configured: ClientCredentials["auth"],
+  as: AuthorizationServerMetadata,
+): AuthMethod {
+  if (configured !== "client_secret_basic") return configured;
+  const listed: unknown = as.token_endpoint_auth_methods_supported;
+  const methods = Array.isArray(listed) ? listed : [];
+  return methods.includes("client_secret_post") && !methods.includes("client_secret_basic")
+    ? "client_secret_post"
+    : "client_secret_basic";
+}
+
+/** See the module doc. */
+export const clientCredentialsGrant: GrantStrategy<ClientCredentials> = {
+  kind: "client_credentials",
+  async obtain(ctx: GrantContext<ClientCredentials>) {
+    const { issuer, as } = ctx.discovery;
+    const key = staticClientKey(ctx.server.canonical);
+    const saved = await readRecord<ClientRecord>(
+      ctx.store,
+      key,
+      "client credentials",
+      isClientRecord,
+    );
+    if (!saved || saved.client_id !== ctx.clientId) {
+      throw new McpOAuthError(ErrorCode.NO_CLIENT, "", {
+        fact: `No client ${
+          ctx.grant.auth === "private_key_jwt" ? "private key" : "secret"
+        } is stored for ${ctx.server.name}'s client ${oneLine(ctx.clientId, 80)}`,
+        advice: "add the server again with its client id and secret or key",
+      });
+    }
+    if (saved.issuer && saved.issuer !== issuer) {
+      throw new McpOAuthError(ErrorCode.CLIENT_ISSUER_CHANGED, "", {
+        fact: `${ctx.server.name} now names ${issuer} as its authorization server, but its client ${
+          oneLine(ctx.clientId, 80)
+        } belongs to ${saved.issuer}; its credentials were not sent to the new one`,
+        advice: "if the client is registered there too, add the server again with its credentials",
+        remedy: { do: "client-moved", server: ctx.server.name },
+      });
+    }
+    if (!saved.issuer) {
+      // Bind the credentials to the AS they are first used with (as a browser sign-in does).
+      await writeRecord(ctx.store, key, "mcp-oauth-static-client", { ...saved, issuer });
+    }
+    const method = secretMethod(ctx.grant.auth, as);
+    const auth = await clientAuthFor(method, saved);
+    try {
+      return await requestGrant(ctx, "client_credentials", {}, { auth, method, secretKey: key });
+    } catch (err) {
+      throw wrapOAuthError(
+        err,
+        ErrorCode.TOKEN_REQUEST_FAILED,
+        `The client credentials grant for ${ctx.server.name} (${method})`,
+        tokenEndpoint(ctx),
+        "check the client id and its secret or key, then add the server again.",
+      );
+    }
+  },
+};
