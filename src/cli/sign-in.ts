@@ -48,7 +48,11 @@ export function signIn(
   );
 }
 
-function cliCapabilities(ctx: CliContext, options: SignInOptions): SignInCapabilities {
+/** How a CLI sign-in reaches the person: also used by `idp sign-in`. */
+export function cliCapabilities(
+  ctx: CliContext,
+  options: Pick<SignInOptions, "browser" | "timeoutS">,
+): SignInCapabilities {
   const ttlMs = options.timeoutS * 1000;
   return {
     listen: async (request, onCallback) => {

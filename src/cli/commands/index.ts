@@ -10,6 +10,7 @@ import type { Command } from "../command.ts";
 const LOADERS: readonly (readonly [string, () => Promise<Command>])[] = [
   ["serve", async () => (await import("./serve.ts")).serve],
   ["add", async () => (await import("./add.ts")).add],
+  ["idp", async () => (await import("./idp.ts")).idp],
   ["remove", async () => (await import("./remove.ts")).remove],
   ["ls", async () => (await import("./ls.ts")).ls],
   ["discover", async () => (await import("./discover.ts")).discoverCommand],
