@@ -6,6 +6,7 @@
  */
 import { clientCredentialsGrant } from "./client-credentials.ts";
 import type { GrantConfig, GrantKind, GrantStrategy } from "./grant.ts";
+import { idJagGrant } from "./id-jag.ts";
 import { jwtBearerGrant } from "./jwt-bearer.ts";
 
 /** Strategies by kind; a kind without an entry is reported as unsupported. */
@@ -16,6 +17,7 @@ export function defaultStrategies(): GrantStrategies {
   return {
     client_credentials: clientCredentialsGrant as GrantStrategy,
     jwt_bearer: jwtBearerGrant as GrantStrategy,
+    id_jag: idJagGrant as GrantStrategy,
   };
 }
 
