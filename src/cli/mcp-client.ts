@@ -10,6 +10,7 @@
 import {
   Client,
   type PriorDiscovery,
+  ProtocolError,
   StreamableHTTPClientTransport,
   type Tool,
 } from "@modelcontextprotocol/client";
@@ -86,7 +87,7 @@ export async function withMcpSession<T>(
   } catch (err) {
     // A server may change eras (an upgrade): the next connection probes again.
     eras.delete(server.url);
-    throw await unwrap(err, engine, server);
+    throw await mcpFailure(err, engine, server);
   } finally {
     await client.close().catch(() => {});
   }
@@ -108,8 +109,29 @@ export async function listTools(
 ): Promise<Tool[]> {
   // The client itself would say so with console.debug, on stdout, which is for our output only.
   if (!client.getServerCapabilities()?.tools) return [];
-  // Without a cursor the client walks every page itself.
-  return (await client.listTools(undefined, requestOptions)).tools;
+  // Without a cursor the client walks every page itself. Over 2026-07-28 it leaves out the tools
+  // whose x-mcp-header declarations are invalid (SEP-2243), saying so with console.warn.
+  return (await withShowableWarnings(() => client.listTools(undefined, requestOptions))).tools;
+}
+
+let warningScopes = 0;
+let plainWarn: typeof console.warn = console.warn;
+
+/**
+ * Run `work` with the client's console.warn lines made terminal-safe: they quote the server's
+ * tool names and header names, which may hold control characters or escapes.
+ */
+async function withShowableWarnings<T>(work: () => Promise<T>): Promise<T> {
+  if (warningScopes++ === 0) {
+    plainWarn = console.warn;
+    console.warn = (...parts: unknown[]) =>
+      plainWarn(...parts.map((p) => typeof p === "string" ? oneLine(p, 500) : p));
+  }
+  try {
+    return await work();
+  } finally {
+    if (--warningScopes === 0) console.warn = plainWarn;
+  }
 }
 
 /** The names of a server's tools (all pages). */
@@ -121,20 +143,31 @@ export async function listToolNames(
 }
 
 /**
- * The client wraps our errors; find ours, or describe the client's in one line. The client's
- * message quotes the server (an HTTP error body, a JSON-RPC error), which may echo a token:
- * stored secrets are redacted before the line is cut to length.
+ * The client wraps our errors; find ours, or describe the client's in one line naming what
+ * failed (`doing`, such as `tools/call "echo"`) and, for a JSON-RPC error, its code. The
+ * client's message quotes the server (an HTTP error body, a JSON-RPC error), which may echo a
+ * token: stored secrets are redacted before the line is cut to length.
+ * @see https://www.jsonrpc.org/specification#error_object
  */
-async function unwrap(err: unknown, engine: Engine, server: ServerDefinition): Promise<unknown> {
+export async function mcpFailure(
+  err: unknown,
+  engine: Engine,
+  server: ServerDefinition,
+  doing?: string,
+): Promise<McpOAuthError> {
   for (let e = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
     if (e instanceof McpOAuthError) return e;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = oneLine(
+    await redactStored(engine, server, err instanceof Error ? err.message : String(err)),
+    200,
+  );
+  const code = err instanceof ProtocolError ? ` (JSON-RPC error ${err.code})` : "";
   return new McpOAuthError(
     ErrorCode.NETWORK,
-    `The MCP server ${server.url} failed: ${
-      oneLine(await redactStored(engine, server, message), 200)
-    }`,
+    doing
+      ? `The MCP server ${server.url} refused ${doing}: ${message}${code}`
+      : `The MCP server ${server.url} failed: ${message}${code}`,
     { cause: err },
   );
 }

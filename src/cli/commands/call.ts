@@ -43,8 +43,9 @@ Examples:
       throw usageError("call", '--args must be a JSON object such as \'{"text": "hi"}\'');
     }
     // The MCP client takes ~70 ms to load: only the commands that speak MCP pay for it.
-    const { listTools, withMcpClient } = await import("../mcp-client.ts");
+    const { listTools, mcpFailure, withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(target);
+    const what = `tools/call "${oneLine(tool, 80)}"`;
     // On a failure, the tool list says whether the tool exists at all (servers word that
     // differently, as an error result or a JSON-RPC error) and what its parameters are.
     const { result, tools, thrown } = await withMcpClient(
@@ -52,20 +53,34 @@ Examples:
       def,
       options,
       async (client, requestOptions) => {
+        // Over 2026-07-28 the tool's definition comes first: its x-mcp-header parameters go in
+        // Mcp-Param-* headers (SEP-2243), which the client builds from it, and a tool the list
+        // leaves out (an invalid declaration) must not be called.
+        const listed = client.getProtocolEra() === "modern"
+          ? await listTools(client, requestOptions).catch((err) => {
+            if (err instanceof McpOAuthError) throw err;
+            return undefined;
+          })
+          : undefined;
+        const toolDefinition = listed?.find((t) => t.name === tool);
+        if (listed && !toolDefinition) {
+          return { result: undefined, tools: listed, thrown: undefined };
+        }
         let result: Awaited<ReturnType<typeof client.callTool>> | undefined;
         let thrown: unknown;
         try {
           result = await client.callTool(
             { name: tool, arguments: toolArgs as Record<string, unknown> },
-            requestOptions,
+            toolDefinition ? { ...requestOptions, toolDefinition } : requestOptions,
           );
         } catch (err) {
           if (err instanceof McpOAuthError) throw err;
-          thrown = err;
+          thrown = await mcpFailure(err, ctx.engine, def, what);
         }
-        const tools = !result || result.isError
-          ? await listTools(client, requestOptions).catch(() => undefined)
-          : undefined;
+        const tools = listed ??
+          (!result || result.isError
+            ? await listTools(client, requestOptions).catch(() => undefined)
+            : undefined);
         return { result, tools, thrown };
       },
     );
