@@ -151,7 +151,7 @@ async function serverClient(ctx: GrantContext<IdJag>) {
   const saved = await readRecord<ClientRecord>(ctx.store, key, "client secret", isClientRecord);
   const same = saved?.client_id === ctx.clientId ? saved : undefined;
   if (!same?.client_secret && !same?.private_key) {
-    return { auth: oauth.None(), method: "none" as AuthMethod };
+    return { auth: oauth.None(), method: "none" as AuthMethod, bind: () => Promise.resolve() };
   }
   if (same.issuer && same.issuer !== issuer) {
     throw new McpOAuthError(ErrorCode.CLIENT_ISSUER_CHANGED, "", {
@@ -162,12 +162,19 @@ async function serverClient(ctx: GrantContext<IdJag>) {
       remedy: { do: "client-moved", server: ctx.server.name },
     });
   }
-  // Bind the secret to the AS it is first used with (as a browser sign-in does).
-  if (!same.issuer) {
-    await writeRecord(ctx.store, key, "mcp-oauth-static-client", { ...same, issuer });
-  }
   const method = same.private_key ? "private_key_jwt" : secretMethod("client_secret_basic", as);
-  return { auth: await clientAuthFor(method, same), method, secretKey: key };
+  return {
+    auth: await clientAuthFor(method, same),
+    method,
+    secretKey: key,
+    // Bind the secret to the AS it is first used with (as a browser sign-in does), once the
+    // IdP has given an assertion: a refused exchange changes nothing stored.
+    bind: async () => {
+      if (!same.issuer) {
+        await writeRecord(ctx.store, key, "mcp-oauth-static-client", { ...same, issuer });
+      }
+    },
+  };
 }
 
 /** The IdP of the grant, with a live id_token (refreshed at the IdP if it had expired). */
@@ -191,6 +198,7 @@ export const idJagGrant: GrantStrategy<IdJag> = {
       scope: ctx.scope,
       server: ctx.server.name,
     });
+    await client.bind();
     try {
       return await requestGrant(ctx, JWT_BEARER_GRANT_TYPE, { assertion }, client);
     } catch (err) {
