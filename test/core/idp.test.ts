@@ -230,6 +230,31 @@ describe("enterprise IdP: the session", () => {
   });
 });
 
+describe("enterprise IdP: two processes refreshing at once", () => {
+  it("a refresh token another process rotated first is no ended session: its new one is used", async () => {
+    const store = new MemoryStore();
+    const stale = record({
+      id_token: jwt({ iss: ISSUER, exp: nowS() - 10 }),
+      id_token_expires_at: (nowS() - 10) * 1000,
+      refresh_token: "rt-old",
+    });
+    const newer = jwt({ iss: ISSUER, exp: nowS() + 600 });
+    recordSecret("idp refresh token", "rt-old");
+    recordSecret("idp refresh token", "rt-new");
+    // What the other process stored after its refresh.
+    await writeIdp(store, {
+      ...stale,
+      id_token: newer,
+      id_token_expires_at: (nowS() + 600) * 1000,
+      refresh_token: "rt-new",
+    });
+    const { http } = network({
+      [`${ISSUER}/token`]: () => Response.json({ error: "invalid_grant" }, { status: 400 }),
+    });
+    assert.equal(await freshIdToken(http, store, stale, Date.now), newer);
+  });
+});
+
 describe("enterprise IdP: the token exchange", () => {
   const target = {
     audience: "https://as.example",

@@ -15,7 +15,7 @@ import { oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
 import type { CredentialStore } from "../ports.ts";
 import { clientAuth } from "../registration.ts";
 import { idpPolicy } from "./idp-discovery.ts";
-import { type IdpRecord, writeIdp } from "./idp-record.ts";
+import { type IdpRecord, readIdp, writeIdp } from "./idp-record.ts";
 
 /** The IdP as oauth4webapi takes it, from its stored record. */
 export function idpMetadata(record: IdpRecord): oauth.AuthorizationServer {
@@ -154,6 +154,16 @@ export async function freshIdToken(
   } catch (err) {
     const code = oauthErrorCode(err);
     if (code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client") {
+      // Another process (a second server's token, at the same moment) may have used the
+      // rotating refresh token first and stored the new session: use that one.
+      const at = now();
+      const current = await readIdp(store, record.name).catch(() => undefined);
+      if (
+        code === "invalid_grant" && current?.refresh_token !== record.refresh_token &&
+        current?.id_token && (current.id_token_expires_at ?? 0) - EXPIRY_MARGIN_MS > at
+      ) {
+        return current.id_token;
+      }
       throw idpSessionEnded(record.name, `it refused the refresh token: ${code}`, err);
     }
     throw wrapOAuthError(
