@@ -106,31 +106,65 @@ function remember(url: string, client: Client): void {
 export async function listTools(
   client: Client,
   requestOptions?: McpRequestOptions,
+  onLeftOut?: (tool: LeftOutTool) => void,
 ): Promise<Tool[]> {
   // The client itself would say so with console.debug, on stdout, which is for our output only.
   if (!client.getServerCapabilities()?.tools) return [];
   // Without a cursor the client walks every page itself. Over 2026-07-28 it leaves out the tools
   // whose x-mcp-header declarations are invalid (SEP-2243), saying so with console.warn.
-  return (await withShowableWarnings(() => client.listTools(undefined, requestOptions))).tools;
+  const listed = () => client.listTools(undefined, requestOptions);
+  return (await withLeftOutTools(listed, onLeftOut ?? warnLeftOut)).tools;
 }
 
-let warningScopes = 0;
+/** A tool the client left out of a list, and why (SEP-2243: an invalid x-mcp-header). */
+export interface LeftOutTool {
+  name: string;
+  reason: string;
+}
+
+/** Without a listener: the client's warning, on stderr, in one terminal-safe line. */
+function warnLeftOut(tool: LeftOutTool): void {
+  plainWarn(`mcp-oauth: ${leftOutLine(tool)}`);
+}
+
+/** One line for a left-out tool; the names and reason are the server's text. */
+export function leftOutLine(tool: LeftOutTool): string {
+  return `left out the tool "${oneLine(tool.name, 80)}", its x-mcp-header declaration is invalid (${
+    oneLine(tool.reason, 300)
+  })`;
+}
+
+// The client says which tools it leaves out only with console.warn:
+// "[mcp-sdk] excluding tool 'NAME' from tools/list: invalid x-mcp-header declaration — WHY".
+const LEFT_OUT =
+  /^\[mcp-sdk\] excluding tool '(.*)' from tools\/list: (?:invalid x-mcp-header declaration — )?(.*)$/s;
+const listeners = new Set<(tool: LeftOutTool) => void>();
 let plainWarn: typeof console.warn = console.warn;
 
 /**
- * Run `work` with the client's console.warn lines made terminal-safe: they quote the server's
- * tool names and header names, which may hold control characters or escapes.
+ * Run `work` with the client's left-out-tool warnings going to `listener` rather than the
+ * console (where they would quote server text raw). console.warn is global: lists running at
+ * the same time in one process (the dashboard) each hear all of them; other warnings pass.
  */
-async function withShowableWarnings<T>(work: () => Promise<T>): Promise<T> {
-  if (warningScopes++ === 0) {
+async function withLeftOutTools<T>(
+  work: () => Promise<T>,
+  listener: (tool: LeftOutTool) => void,
+): Promise<T> {
+  if (listeners.size === 0) {
     plainWarn = console.warn;
-    console.warn = (...parts: unknown[]) =>
-      plainWarn(...parts.map((p) => typeof p === "string" ? oneLine(p, 500) : p));
+    console.warn = (...parts: unknown[]) => {
+      const m = typeof parts[0] === "string" ? LEFT_OUT.exec(parts[0]) : null;
+      if (!m) return plainWarn(...parts);
+      for (const l of listeners) l({ name: m[1]!, reason: m[2]! });
+    };
   }
+  const own = (tool: LeftOutTool) => listener(tool);
+  listeners.add(own);
   try {
     return await work();
   } finally {
-    if (--warningScopes === 0) console.warn = plainWarn;
+    listeners.delete(own);
+    if (listeners.size === 0) console.warn = plainWarn;
   }
 }
 

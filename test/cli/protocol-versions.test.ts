@@ -118,6 +118,105 @@ describe("tools and call with a 2026-07-28 server", () => {
   });
 });
 
+describe("call with x-mcp-header parameters, a version retry and a refused call (2026-07-28)", () => {
+  const modern = createModernMcp({ headerTools: true });
+  const m = useServers({}, { modern });
+  const since = (from: number) => modern.received.slice(from);
+  const b64 = (text: string) =>
+    `=?base64?${btoa(String.fromCharCode(...new TextEncoder().encode(text)))}?=`;
+
+  it(
+    "tools leaves out a tool whose x-mcp-header is invalid, saying so on one line",
+    SLOW,
+    async () => {
+      const r = await m.cli(["tools", "demo", "--json", "--browser", PERSON_BROWSER]);
+      assert.equal(r.code, 0, r.stderr);
+      const tools = (JSON.parse(r.stdout) as { tools: { name: string }[] }).tools;
+      assert.deepEqual(tools.map((t) => t.name).sort(), ["add", "echo", "locate", "whoami"]);
+      assert.equal(r.stderr.match(/bad_header/g)?.length, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /\nmcp-oauth: demo: left out the tool "bad_header", its x-mcp-header declaration is invalid \(data: x-mcp-header is only permitted on primitive-typed properties .*\)\.\n$/,
+      );
+    },
+  );
+
+  it("call mirrors the parameters into Mcp-Param-* headers, Base64 where the spec says", async () => {
+    const from = modern.received.length;
+    const args = {
+      region: "us-west1",
+      priority: 42,
+      verbose: null,
+      label: " Hello, 世界\r\n",
+      query: "q",
+    };
+    const r = await m.cli(["call", "demo", "locate", "--args", JSON.stringify(args)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "q in us-west1\n");
+    const call = since(from).find((q) => q.method === "tools/call")!;
+    assert.equal(call.status, 200, String(call.error));
+    const params = Object.fromEntries(
+      Object.entries(call.headers).filter(([k]) => k.startsWith("mcp-param-")),
+    );
+    assert.deepEqual(params, {
+      "mcp-param-region": "us-west1",
+      "mcp-param-priority": "42",
+      "mcp-param-label": b64(" Hello, 世界\r\n"),
+    }, "verbose is null: no header; query has no x-mcp-header");
+    const flag = await m.cli([
+      "call",
+      "demo",
+      "locate",
+      "--args",
+      '{"region":"eu","verbose":false,"query":"q"}',
+    ]);
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.equal(modern.received.at(-1)!.headers["mcp-param-verbose"], "false");
+  });
+
+  it("call refuses a tool the list left out, without calling it", async () => {
+    const from = modern.received.length;
+    const r = await m.cli(["call", "demo", "bad_header", "--args", '{"data":{}}']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^mcp-oauth: demo's tool "bad_header" cannot be called: its x-mcp-header declaration is invalid \(data: .*\(SEP-2243\); its server needs fixing\.\n$/,
+    );
+    assert.ok(!since(from).some((q) => q.method === "tools/call"), "no tools/call sent");
+  });
+
+  it("a -32022 answer naming the supported versions is retried with one of them", async () => {
+    const from = modern.received.length;
+    modern.refuseVersion = 1;
+    const r = await m.cli(["call", "demo", "echo", "--args", '{"text":"again"}']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "again\n");
+    const seen = since(from);
+    assert.equal(seen[0]!.error, -32022);
+    assert.ok(
+      seen.slice(1).every((q) => q.status === 200),
+      JSON.stringify(seen.map((q) => q.status)),
+    );
+    for (const q of seen.slice(1)) {
+      const meta = (q.body as { params: { _meta: Record<string, unknown> } }).params._meta;
+      assert.equal(q.headers["mcp-protocol-version"], meta[META_VERSION]);
+    }
+  });
+
+  it("a call the server refuses: one line naming tools/call, the tool and the JSON-RPC code", async () => {
+    modern.callError = { code: -32601, message: "Method not found" };
+    try {
+      const r = await m.cli(["call", "demo", "echo", "--args", '{"text":"x"}']);
+      assert.equal(r.code, 1);
+      assert.doesNotMatch(r.stderr, /unexpected error/);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /tools\/call "echo": Method not found \(JSON-RPC error -32601\)/);
+    } finally {
+      delete modern.callError;
+    }
+  });
+});
+
 for (const version of ["2025-11-25", "2025-06-18", "2025-03-26"]) {
   describe(`tools and call with a ${version} server fall back to initialize`, () => {
     const seen: Seen[] = [];

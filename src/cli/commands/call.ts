@@ -3,6 +3,7 @@ import { usageError } from "../args.ts";
 import { str } from "../args.ts";
 import type { Command } from "../command.ts";
 import { McpOAuthError, oneLine } from "../../core/errors.ts";
+import type { LeftOutTool } from "../mcp-client.ts";
 import { safeJson, showable } from "../format.ts";
 import { didYouMean } from "../suggest.ts";
 import { formatParameters, toolParameters } from "../tool-params.ts";
@@ -48,21 +49,25 @@ Examples:
     const what = `tools/call "${oneLine(tool, 80)}"`;
     // On a failure, the tool list says whether the tool exists at all (servers word that
     // differently, as an error result or a JSON-RPC error) and what its parameters are.
-    const { result, tools, thrown } = await withMcpClient(
+    const { result, tools, thrown, leftOut } = await withMcpClient(
       ctx,
       def,
       options,
       async (client, requestOptions) => {
+        let leftOut: LeftOutTool | undefined;
         // Over 2026-07-28 the tool's definition comes first: its x-mcp-header parameters go in
         // Mcp-Param-* headers (SEP-2243), which the client builds from it, and a tool the list
         // leaves out (an invalid declaration) must not be called.
         const listed = client.getProtocolEra() === "modern"
-          ? await listTools(client, requestOptions).catch((err) => {
+          ? await listTools(client, requestOptions, (t) => {
+            if (t.name === tool) leftOut = t;
+          }).catch((err) => {
             if (err instanceof McpOAuthError) throw err;
             return undefined;
           })
           : undefined;
         const toolDefinition = listed?.find((t) => t.name === tool);
+        if (leftOut) return { result: undefined, tools: undefined, thrown: undefined, leftOut };
         if (listed && !toolDefinition) {
           return { result: undefined, tools: listed, thrown: undefined };
         }
@@ -81,9 +86,19 @@ Examples:
           (!result || result.isError
             ? await listTools(client, requestOptions).catch(() => undefined)
             : undefined);
-        return { result, tools, thrown };
+        return { result, tools, thrown, leftOut };
       },
     );
+    if (leftOut) {
+      ctx.io.err(
+        `mcp-oauth: ${def.name}'s tool "${
+          oneLine(tool, 80)
+        }" cannot be called: its x-mcp-header declaration is invalid (${
+          oneLine(leftOut.reason, 200)
+        }), and MCP clients must not call such a tool (SEP-2243); its server needs fixing.`,
+      );
+      return 1;
+    }
     const known = tools?.find((t) => t.name === tool);
     if (tools && !known) {
       if (args.values.json && result) ctx.io.out(safeJson(result));

@@ -31,9 +31,20 @@ Examples:
   async run(ctx, args) {
     const options = signInOptionsFrom("tools", args);
     // The MCP client takes ~70 ms to load: only the commands that speak MCP pay for it.
-    const { listTools, withMcpClient } = await import("../mcp-client.ts");
+    const { leftOutLine, listTools, withMcpClient } = await import("../mcp-client.ts");
     const def = await ctx.engine.resolve(args.positionals[0]!);
-    const list = await withMcpClient(ctx, def, options, listTools);
+    // A tool with an invalid x-mcp-header declaration is not listed (SEP-2243): say which, and why.
+    const list = await withMcpClient(
+      ctx,
+      def,
+      options,
+      (client, requestOptions) =>
+        listTools(
+          client,
+          requestOptions,
+          (tool) => ctx.io.err(`mcp-oauth: ${def.name}: ${leftOutLine(tool)}.`),
+        ),
+    );
     if (args.values.json) {
       ctx.io.out(safeJson({ tools: list }));
     } else if (!list.length) {
