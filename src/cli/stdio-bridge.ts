@@ -5,7 +5,10 @@
  * version the local client speaks: a 2026-07-28 request gets its version,
  * method and name headers from its own `_meta`; an older client's
  * `initialize` goes as it is, and the version the server answers is sent on
- * the requests after it.
+ * the requests after it. A 2026-07-28 `tools/call` also gets the `Mcp-Param-*`
+ * headers its tool's `x-mcp-header` declarations name (SEP-2243), from the
+ * server's `tools/list` answers the bridge passed on: stdio has no headers, so
+ * the bridge, the HTTP client here, adds them.
  *
  * @module
  */
@@ -20,6 +23,7 @@ import { McpOAuthError, oneLine } from "../core/errors.ts";
 import type { ServerDefinition } from "../store/server-registry.ts";
 import type { CliContext } from "./context.ts";
 import { readJsonLines, writeJsonLine } from "./json-lines.ts";
+import { type ParamDeclaration, paramDeclarations, paramHeaders } from "./mcp-param-headers.ts";
 import { redactStored } from "./redact.ts";
 import { signIn } from "./sign-in.ts";
 import type { SignInOptions } from "./sign-in-options.ts";
@@ -55,6 +59,9 @@ export async function bridgeStdio(
     return write;
   };
   const initializeIds = new Set<RequestId>();
+  /** `tools/list` requests in flight, and each listed tool's x-mcp-header declarations. */
+  const listIds = new Set<RequestId>();
+  const declarations = new Map<string, ParamDeclaration[] | undefined>();
   /** 2026-07-28 requests in flight: over HTTP, closing a request's stream cancels it. */
   const streams = new Map<RequestId, AbortController>();
   /**
@@ -72,6 +79,15 @@ export async function bridgeStdio(
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === "string") remote.setProtocolVersion(version);
       }
+      if (listIds.delete(message.id) && "result" in message) {
+        const tools = (message.result as { tools?: unknown }).tools;
+        for (const t of Array.isArray(tools) ? tools : []) {
+          const tool = t as { name?: unknown; inputSchema?: unknown } | null;
+          if (typeof tool?.name === "string") {
+            declarations.set(tool.name, paramDeclarations(tool.inputSchema));
+          }
+        }
+      }
     }
     void toLocal(message);
   };
@@ -84,6 +100,7 @@ export async function bridgeStdio(
     const request = "method" in message && "id" in message ? message : undefined;
     if (request) unanswered.add(request.id);
     if (request?.method === "initialize") initializeIds.add(request.id);
+    if (request?.method === "tools/list") listIds.add(request.id);
     if ("method" in message && message.method === "notifications/cancelled") {
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       const stream = id === undefined ? undefined : streams.get(id);
@@ -95,12 +112,23 @@ export async function bridgeStdio(
       }
     }
     let signal: AbortSignal | undefined;
+    let headers: Record<string, string> | undefined;
     if (request && isModern(request)) {
       const stream = new AbortController();
       streams.set(request.id, stream);
       signal = stream.signal;
+      if (request.method === "tools/call") {
+        const params = request.params as { name?: unknown; arguments?: unknown } | undefined;
+        const declared = typeof params?.name === "string"
+          ? declarations.get(params.name)
+          : undefined;
+        if (declared?.length) headers = paramHeaders(declared, params?.arguments);
+      }
     }
-    remote.send(message, signal ? { requestSignal: signal } : undefined).catch(
+    const sendOptions = signal
+      ? { requestSignal: signal, ...(headers ? { headers } : {}) }
+      : undefined;
+    remote.send(message, sendOptions).catch(
       async (err: unknown) => {
         if (signal?.aborted) return;
         if (request) streams.delete(request.id);

@@ -10,11 +10,15 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { before, describe, it } from "node:test";
+import process from "node:process";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { createModernMcp } from "../fixtures/modern-mcp.ts";
 import { CLI, CLI_RUNTIME, PERSON_BROWSER, ROOT, type TestServers, useServers } from "./helpers.ts";
 
 const SLOW = { timeout: 30_000 };
 const CLIENT_INFO = { name: "stdio-versions-test", version: "0" };
+const META_VERSION = "io.modelcontextprotocol/protocolVersion";
 const META = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",
   "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
@@ -266,6 +270,122 @@ describe("stdio bridge with a 2025-06-18 client and server", () => {
       } finally {
         await bridge.close();
       }
+    },
+  );
+});
+
+describe("an SDK client (2.x, 2026-07-28) through the stdio bridge", () => {
+  const modern = createModernMcp({ headerTools: true });
+  const s = useServers({}, { modern });
+  before(async () => {
+    const r = await s.cli(["authorize", "demo", "--browser", PERSON_BROWSER, "--timeout", "20"]);
+    assert.equal(r.code, 0, r.stderr);
+  }, SLOW);
+
+  /** The official client on `mcp-oauth stdio demo`, as an MCP host starts it. */
+  async function through<T>(use: (client: Client) => Promise<T>): Promise<T> {
+    const transport = new StdioClientTransport({
+      command: CLI,
+      args: ["stdio", "demo"],
+      env: {
+        ...process.env as Record<string, string>,
+        MCP_OAUTH_HOME: s.home,
+        MCP_OAUTH_RUNTIME: CLI_RUNTIME,
+      },
+      stderr: "pipe",
+    });
+    let stderr = "";
+    transport.stderr?.on("data", (d: Uint8Array) => (stderr += new TextDecoder().decode(d)));
+    const client = new Client(
+      { name: "stdio-sdk-test", version: "0" },
+      { versionNegotiation: { mode: "auto" } },
+    );
+    try {
+      await client.connect(transport);
+      return await use(client);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${stderr}`);
+    } finally {
+      await client.close().catch(() => {});
+    }
+  }
+
+  it(
+    "request metadata and standard headers: MCP-Protocol-Version equals _meta, Mcp-Method and Mcp-Name equal the body",
+    SLOW,
+    async () => {
+      const from = modern.received.length;
+      const text = await through(async (client) => {
+        assert.equal(client.getProtocolEra(), "modern");
+        const { tools } = await client.listTools();
+        assert.ok(tools.some((t) => t.name === "add"));
+        const r = await client.callTool({ name: "add", arguments: { a: 2, b: 40 } });
+        return r.content;
+      });
+      assert.deepEqual(text, [{ type: "text", text: "42" }]);
+      const seen = modern.received.slice(from).filter((q) => q.method !== undefined);
+      assert.deepEqual(seen.map((q) => q.method), ["server/discover", "tools/list", "tools/call"]);
+      for (const q of seen) {
+        assert.equal(q.status, 200, `${q.method}: ${q.error}`);
+        const params = (q.body as { params: { name?: string; _meta: Record<string, unknown> } })
+          .params;
+        assert.equal(q.headers["mcp-protocol-version"], params._meta[META_VERSION]);
+        assert.equal(q.headers["mcp-method"], q.method);
+        assert.equal(q.headers["mcp-name"], params.name, `${q.method}: Mcp-Name`);
+      }
+    },
+  );
+
+  it(
+    "a -32022 answer naming the supported versions is retried with one of them",
+    SLOW,
+    async () => {
+      const from = modern.received.length;
+      modern.refuseVersion = 1;
+      const names = await through(async (client) =>
+        (await client.listTools()).tools.map((t) => t.name)
+      );
+      assert.ok(names.includes("echo"), names.join(" "));
+      const seen = modern.received.slice(from).filter((q) => q.method !== undefined);
+      assert.equal(seen[0]!.error, -32022, JSON.stringify(seen.map((q) => [q.method, q.status])));
+      assert.ok(seen.slice(1).length > 0 && seen.slice(1).every((q) => q.status === 200));
+      for (const q of seen.slice(1)) {
+        const meta = (q.body as { params: { _meta: Record<string, unknown> } }).params._meta;
+        assert.equal(q.headers["mcp-protocol-version"], meta[META_VERSION]);
+      }
+    },
+  );
+
+  it(
+    "a tool's x-mcp-header arguments go as Mcp-Param-* headers, from the list the bridge passed on",
+    SLOW,
+    async () => {
+      const from = modern.received.length;
+      const content = await through(async (client) => {
+        const { tools } = await client.listTools();
+        assert.ok(tools.some((t) => t.name === "locate"));
+        return (await client.callTool({
+          name: "locate",
+          arguments: {
+            region: "us-west1",
+            priority: 7,
+            verbose: null,
+            label: "Hello, 世界",
+            query: "q",
+          },
+        })).content;
+      });
+      assert.deepEqual(content, [{ type: "text", text: "q in us-west1" }]);
+      const call = modern.received.slice(from).find((q) => q.method === "tools/call")!;
+      assert.equal(call.status, 200, String(call.error));
+      assert.deepEqual(
+        Object.entries(call.headers).filter(([k]) => k.startsWith("mcp-param-")).sort(),
+        [
+          ["mcp-param-label", "=?base64?SGVsbG8sIOS4lueVjA==?="],
+          ["mcp-param-priority", "7"],
+          ["mcp-param-region", "us-west1"],
+        ],
+      );
     },
   );
 });
