@@ -166,6 +166,14 @@ async function signIn(ctx: CliContext, args: ParsedArgs, name: string): Promise<
   const file = str(args, "id-token-file");
   let next;
   if (file !== undefined) {
+    for (const flag of ["browser", "port", "timeout"]) {
+      if (args.values[flag] !== undefined) {
+        throw usageError(
+          "idp",
+          `--id-token-file signs in without a browser: it takes no --${flag}`,
+        );
+      }
+    }
     const idToken = await readIdToken(ctx, file);
     next = withSession(record, { idToken }, Date.now());
     await writeIdp(ctx.engine.store, next);
