@@ -1,8 +1,10 @@
 /**
  * The proxy forwards MCP 2026-07-28 unchanged: an up-to-date client (the official 2.x client)
  * reaches a 2026-07-28 server through it without initialize, the version, method, name and
- * `Mcp-Param-*` headers arrive upstream as sent, and a server's 400 JSON-RPC error (its refusal
- * of an older client's initialize) comes back as the server wrote it.
+ * `Mcp-Param-*` headers arrive upstream as sent (the suite's request-metadata,
+ * http-standard-headers and http-custom-headers behaviour, seen by the server), a -32022 refusal
+ * reaches the client, which retries, and a server's 400 JSON-RPC error (its refusal of an older
+ * client's initialize) comes back as the server wrote it.
  *
  * @module
  */
@@ -19,9 +21,10 @@ import { listen, type Listening } from "../helpers/listen.ts";
 import { seedToken } from "../helpers/seed.ts";
 
 const KEY = `mcpo_${"k".repeat(43)}`;
+const META_VERSION = "io.modelcontextprotocol/protocolVersion";
 
 describe("proxy with a 2026-07-28 server", () => {
-  const modern = createModernMcp();
+  const modern = createModernMcp({ headerTools: true });
   let upstream: Listening;
   let proxy: Listening;
 
@@ -51,6 +54,24 @@ describe("proxy with a 2026-07-28 server", () => {
   });
   after(() => Promise.all([proxy.close(), upstream.close()]));
 
+  /** The official client (2.x) through the proxy. */
+  async function through<T>(use: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client(
+      { name: "proxy-versions-test", version: "0" },
+      { versionNegotiation: { mode: "auto" } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${proxy.url}/mcp/modern`), {
+        requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+      }),
+    );
+    try {
+      return await use(client);
+    } finally {
+      await client.close();
+    }
+  }
+
   it("a 2026-07-28 client lists and calls tools through it; the headers arrive as sent", async () => {
     const from = modern.received.length;
     const client = new Client(
@@ -65,7 +86,7 @@ describe("proxy with a 2026-07-28 server", () => {
     try {
       assert.equal(client.getProtocolEra(), "modern");
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ["add", "echo", "whoami"]);
+      assert.deepEqual(tools.map((t) => t.name).sort(), ["add", "echo", "locate", "whoami"]);
       const r = await client.callTool({ name: "add", arguments: { a: 2, b: 40 } });
       assert.deepEqual(r.content, [{ type: "text", text: "42" }]);
     } finally {
@@ -77,10 +98,58 @@ describe("proxy with a 2026-07-28 server", () => {
     for (const q of seen) {
       assert.equal(q.status, 200, `${q.method}: ${q.error}`);
       assert.equal(q.headers["mcp-protocol-version"], "2026-07-28");
+      const params = (q.body as { params: { name?: string; _meta: Record<string, unknown> } })
+        .params;
+      assert.equal(q.headers["mcp-protocol-version"], params._meta[META_VERSION]);
       assert.equal(q.headers["mcp-method"], q.method);
+      assert.equal(q.headers["mcp-name"], params.name, `${q.method}: Mcp-Name`);
       assert.equal(q.headers.authorization, "Bearer upstream-token");
     }
     assert.equal(seen.find((q) => q.method === "tools/call")!.headers["mcp-name"], "add");
+  });
+
+  it("the client's Mcp-Param-* headers for x-mcp-header arguments arrive as it sent them", async () => {
+    const from = modern.received.length;
+    const content = await through(async (client) => {
+      await client.listTools();
+      return (await client.callTool({
+        name: "locate",
+        arguments: {
+          region: "us-west1",
+          priority: 7,
+          verbose: null,
+          label: " padded ",
+          query: "q",
+        },
+      })).content;
+    });
+    assert.deepEqual(content, [{ type: "text", text: "q in us-west1" }]);
+    const call = modern.received.slice(from).find((q) => q.method === "tools/call")!;
+    assert.equal(call.status, 200, String(call.error));
+    assert.deepEqual(
+      Object.entries(call.headers).filter(([k]) => k.startsWith("mcp-param-")).sort(),
+      [
+        ["mcp-param-label", `=?base64?${btoa(" padded ")}?=`],
+        ["mcp-param-priority", "7"],
+        ["mcp-param-region", "us-west1"],
+      ],
+    );
+  });
+
+  it("a -32022 refusal naming the supported versions reaches the client, which retries", async () => {
+    const from = modern.received.length;
+    modern.refuseVersion = 1;
+    const names = await through(async (client) =>
+      (await client.listTools()).tools.map((t) => t.name)
+    );
+    assert.ok(names.includes("echo"), names.join(" "));
+    const seen = modern.received.slice(from).filter((q) => q.method !== undefined);
+    assert.equal(seen[0]!.error, -32022, JSON.stringify(seen.map((q) => [q.method, q.status])));
+    assert.ok(seen.length > 1 && seen.slice(1).every((q) => q.status === 200));
+    for (const q of seen.slice(1)) {
+      const meta = (q.body as { params: { _meta: Record<string, unknown> } }).params._meta;
+      assert.equal(q.headers["mcp-protocol-version"], meta[META_VERSION]);
+    }
   });
 
   it("passes Mcp-Param-* headers upstream", async () => {
