@@ -5,6 +5,7 @@
  * @module
  */
 import { builtInCatalog } from "../catalog/catalog.ts";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createEngine, type Engine } from "../core/engine.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
@@ -97,6 +98,8 @@ export async function createContext(
     catalog: builtInCatalog,
     docker: dockerMirror(store),
     limits: timeoutMs === undefined ? {} : { timeoutMs },
+    // Machine grants read a workload's JWT from its file or variable at each token request.
+    grantEnvironment: { env: (name) => io.env[name], readFile: (path) => readFile(path, "utf8") },
     allowedHosts: [
       ...(settings.allowedHosts ?? []),
       ...(io.env.MCP_OAUTH_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim()).filter(Boolean),

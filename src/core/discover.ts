@@ -77,6 +77,8 @@ export interface DiscoverOptions {
    */
   challenge?: BearerChallenge;
   clock?: () => number;
+  /** For a machine grant (core/grants): only the token endpoint is needed, not the authorization endpoint. */
+  grant?: boolean;
 }
 
 /**
@@ -280,7 +282,7 @@ export async function discover(
       as = { ...as, [key]: url.href };
     }
   }
-  if (!as.authorization_endpoint || !as.token_endpoint) {
+  if ((!as.authorization_endpoint && !options.grant) || !as.token_endpoint) {
     throw new McpOAuthError(
       ErrorCode.DISCOVERY_FAILED,
       `Authorization server metadata of ${issuer} lacks ${

@@ -23,6 +23,9 @@ import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { AuthorizationFlows } from "./flows.ts";
 import type { FetchLike, HttpLimits } from "./http.ts";
 import { createHttpContext, type HttpContext } from "./http-context.ts";
+import type { GrantEnvironment } from "./grants/grant.ts";
+import { validateGrantInput } from "./grants/grant-input.ts";
+import { defaultStrategies, type GrantStrategies } from "./grants/strategies.ts";
 import { type Lock, ProcessLock } from "./lock.ts";
 import { type ClientRecord, staticClientKey, type TokenRecord, writeRecord } from "./records.ts";
 import {
@@ -64,6 +67,10 @@ export interface EngineOptions {
   now?: () => number;
   /** Well-known servers, so `addServer` takes a name alone (the CLI gives the built-in one). */
   catalog?: ServerCatalog;
+  /** Environment variables and files machine grants may read (the CLI gives the process's). */
+  grantEnvironment?: GrantEnvironment;
+  /** Machine grant strategies by kind; defaults to grants/strategies.ts's. */
+  grants?: GrantStrategies;
 }
 
 /** Create an engine. */
@@ -103,6 +110,9 @@ export class Engine {
       lock: options.lock ?? new ProcessLock(),
       dockerCompat: this.#dockerCompat,
       docker: this.#docker,
+      discover: (server) => this.discover(server),
+      grants: options.grants ?? defaultStrategies(),
+      environment: options.grantEnvironment,
     });
     this.#steps = new SignInSteps({
       ...base,
@@ -152,6 +162,7 @@ export class Engine {
     return discover(this.http, server.url, {
       authorizationServer: server.authorizationServer,
       challenge,
+      grant: !!server.grant,
     });
   }
   /**
@@ -239,6 +250,15 @@ export class Engine {
     return this.#tokens.getAccessToken(server);
   }
 
+  /**
+   * Obtain a token through the server's machine grant now, with no browser (what sign-in
+   * means for such a server); `scopes` replace the configured ones for this request.
+   * @see https://datatracker.ietf.org/doc/html/rfc6749#section-4.4
+   */
+  obtainGrant(server: ServerDefinition, scopes?: string[]): Promise<Authorized> {
+    return this.#tokens.obtainGrant(server, scopes);
+  }
+
   /** Like {@link getAccessToken}, with type, expiry and scope. */
   getTokenSet(
     server: ServerDefinition,
@@ -292,13 +312,18 @@ export class Engine {
    */
   async addServer(input: ServerInput): Promise<{ definition: ServerDefinition; updated: boolean }> {
     const definition = validateServerInput(input, this.http.allowInsecureHttp, this.#catalog);
+    // Checked before anything is stored: a malformed key changes nothing.
+    const grant = await validateGrantInput(input);
+    if (grant) definition.grant = grant.config;
     // Keep what the last sign-in learnt only while the URL is unchanged.
     const keep = (current: ServerDefinition | undefined): ServerDefinition =>
       current?.url === definition.url && current.issuer
         ? { ...definition, issuer: current.issuer }
         : definition;
     const existing = await this.servers.get(definition.name);
-    if (input.clientSecret && input.clientId) {
+    if (grant?.privateKey && input.clientId) {
+      await this.saveClientKey(keep(existing), input.clientId, grant.privateKey, grant.alg!);
+    } else if (input.clientSecret && input.clientId && grant?.config.kind !== "jwt_bearer") {
       await this.saveClientSecret(keep(existing), input.clientId, input.clientSecret);
     }
     // In one step under the registry's lock: another process's add or sign-in in between is
@@ -324,6 +349,29 @@ export class Engine {
       client_id: clientId,
       client_secret: secret,
       token_endpoint_auth_method: "client_secret_basic",
+      redirect_uris: [],
+      registered_at: this.#now(),
+    });
+  }
+  /**
+   * Keep a private_key_jwt client's key (PKCS#8 PEM, checked) in the credential store.
+   * @see https://datatracker.ietf.org/doc/html/rfc7523#section-2.2
+   */
+  async saveClientKey(
+    server: ServerDefinition,
+    clientId: string,
+    privateKey: string,
+    alg: string,
+  ): Promise<void> {
+    const resource = canonicalResource(server.url);
+    await writeRecord(this.store, staticClientKey(resource), "mcp-oauth-static-client", {
+      v: 1,
+      source: "static",
+      issuer: server.issuer ?? "",
+      client_id: clientId,
+      private_key: privateKey,
+      signing_alg: alg,
+      token_endpoint_auth_method: "private_key_jwt",
       redirect_uris: [],
       registered_at: this.#now(),
     });

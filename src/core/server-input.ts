@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { GrantConfig } from "./grants/grant.ts";
 import type { ServerCatalog, ServerDefinition } from "./ports.ts";
 import { ErrorCode, McpOAuthError, oneLine } from "./errors.ts";
 import { isScopeToken, splitScopes } from "./scopes.ts";
@@ -22,6 +23,10 @@ export interface ServerInput {
   /** false for servers that reject RFC 8707 `resource` (RFC 8707 §2). */
   resource?: boolean;
   compat?: "docker";
+  /** A machine grant instead of the browser sign-in (core/grants/grant.ts). */
+  grant?: GrantConfig;
+  /** A private_key_jwt client's PKCS#8 PEM key: kept in the credential store. */
+  privateKey?: string;
 }
 
 /** Names are short words so they work unquoted in shells and URLs. */

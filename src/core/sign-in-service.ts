@@ -60,6 +60,9 @@ export class SignInService {
     request: SignInRequest,
     caps: SignInCapabilities,
   ): Promise<Authorized> {
+    // A machine grant signs in with no person: one token request, never a browser.
+    const grant = (await this.#engine.servers.get(server.name))?.grant ?? server.grant;
+    if (grant) return await this.#engine.obtainGrant(server, request.scopes);
     const key = canonicalResource(server.url);
     const claim = await this.#markers.claim(key, this.#now() + request.timeoutS * 1000);
     if (!claim.claimed) return await this.#join(server, key, claim.holder, request, caps);

@@ -8,7 +8,11 @@
  * lock and Docker's copy; split apart, each would need all three handed around.
  * @module
  */
+import type { Discovery } from "./discover.ts";
 import { ErrorCode, McpOAuthError, oneLine, type Remedy } from "./errors.ts";
+import { recordClientAuth } from "./grants/client-auth.ts";
+import type { GrantConfig, GrantEnvironment } from "./grants/grant.ts";
+import { type GrantStrategies, strategyFor } from "./grants/strategies.ts";
 import type { HttpContext } from "./http-context.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import type { Lock } from "./lock.ts";
@@ -32,7 +36,7 @@ import {
 } from "./records.ts";
 import { assertRecordEndpoints } from "./record-policy.ts";
 import { forgetClient } from "./registration.ts";
-import { splitScopes } from "./scopes.ts";
+import { scopeTokens, splitScopes } from "./scopes.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import { canonicalResource } from "./urls.ts";
 
@@ -51,6 +55,8 @@ export interface ServerStatus {
   store: string;
   /** Set when the stored entry could not be read. */
   error?: string;
+  /** The machine grant that renews its token without a browser (absent: a browser sign-in). */
+  grant?: GrantConfig;
 }
 
 /** The result of a completed sign-in, without the token itself. */
@@ -85,6 +91,8 @@ export interface ResolvedServer {
   issuer?: string;
   /** Docker's gateway keeps a copy of its tokens. */
   compat: boolean;
+  /** The definition as the registry holds it now (its grant, client id, scopes). */
+  definition: ServerDefinition;
 }
 
 /** What the token service needs. */
@@ -98,6 +106,12 @@ export interface TokenServiceDeps {
   dockerCompat: boolean;
   /** Docker's gateway's copy of tokens; without it no server is shared with the gateway. */
   docker?: DockerMirrorPort;
+  /** Live discovery of a server, for machine grants (the engine's, with its noted challenges). */
+  discover?: (server: ServerDefinition) => Promise<Discovery>;
+  /** Machine grant strategies by kind (grants/strategies.ts). */
+  grants?: GrantStrategies;
+  /** Environment variables and files a grant may read (an assertion). */
+  environment?: GrantEnvironment;
 }
 
 /** See the module doc. */
@@ -121,6 +135,7 @@ export class TokenService {
       issuer: current?.issuer ?? server.issuer,
       compat: !!this.#d.docker &&
         (this.#d.dockerCompat || (current ?? server).compat === "docker"),
+      definition: current ?? server,
     };
   }
 
@@ -165,7 +180,11 @@ export class TokenService {
   async refresh(server: ServerDefinition): Promise<Authorized & { refreshed: boolean }> {
     const resolved = await this.resolveServer(server);
     const held = await this.#readToken(resolved);
-    if (held && !held.refresh_token && tokenState(held, this.#d.now()) !== "expired") {
+    // A machine grant can always get a new token (a 401 from the server asks for one).
+    if (
+      held && !held.refresh_token && tokenState(held, this.#d.now()) !== "expired" &&
+      !resolved.definition.grant
+    ) {
       return { ...authorized(server.name, held), refreshed: false };
     }
     return { ...authorized(server.name, await this.#freshRecord(resolved, true)), refreshed: true };
@@ -179,6 +198,7 @@ export class TokenService {
       store: this.#d.store.name,
       scopes: server.scopes ?? [],
       refreshable: false,
+      ...(server.grant ? { grant: server.grant } : {}),
     };
     let record: TokenRecord | undefined;
     let resolved: ResolvedServer;
@@ -250,7 +270,7 @@ export class TokenService {
     } catch (err) {
       return [`${(err as Error).message} The tokens were deleted locally only.`];
     }
-    return await revokeTokenSet(this.#d.http, record, await this.#clientSecret(record));
+    return await revokeTokenSet(this.#d.http, record, await this.#clientCredential(record));
   }
   /**
    * Store tokens the AS has just issued, trying twice: a credential store that fails once (a
@@ -297,6 +317,10 @@ export class TokenService {
     }
     return record;
   }
+  /** The record's client authentication: its private key (private_key_jwt), else its secret. */
+  async #clientCredential(record: TokenRecord) {
+    return await recordClientAuth(this.#d.store, record) ?? await this.#clientSecret(record);
+  }
   async #clientSecret(record: TokenRecord): Promise<string | undefined> {
     if (!record.secret_key) return undefined;
     const c = await readRecord<ClientRecord>(
@@ -326,7 +350,10 @@ export class TokenService {
           },
       );
     const compat = server.compat;
+    const grant = server.definition.grant;
     let first = await this.#readToken(server);
+    // A machine grant gets a token where a person would have to sign in (never a browser).
+    if (!first && grant) return await this.#obtain(server, undefined);
     if (!first) throw notAuthorized();
     // Shared with Docker's gateway: its token entry may hold a newer token (it refreshed).
     if (compat) {
@@ -337,10 +364,12 @@ export class TokenService {
     // Without a refresh token there is nothing to refresh ahead of expiry: the token serves
     // until it really expires, then only a sign-in helps (RFC 6749 §1.5).
     if (!force && !first.refresh_token && firstState !== "expired") return first;
+    if (grant && !first.refresh_token) return await this.#obtain(server, first);
     const key = tokenKey(first.issuer, first.resource);
     return await this.#d.lock.withLock(key, async () => {
       // Another process may have refreshed while we waited for the lock.
       let current = await this.#readToken(server);
+      if (!current && grant) return await this.#obtainLocked(server, key, undefined);
       if (!current) throw notAuthorized();
       // So may Docker's gateway, which rotates the refresh token: refreshing from our older copy
       // would reuse a spent refresh token and the AS would revoke the grant for both tools.
@@ -368,7 +397,7 @@ export class TokenService {
         next = await refreshTokenSet(
           this.#d.http,
           current,
-          await this.#clientSecret(current),
+          await this.#clientCredential(current),
           this.#d.now,
         );
       } catch (err) {
@@ -379,6 +408,8 @@ export class TokenService {
           if (oauthErrorCode(err.cause) === "invalid_client" && current.client_source === "dcr") {
             await forgetClient(this.#d.store, current.issuer);
           }
+          // A machine grant needs no person: a new grant instead of a sign-in.
+          if (grant) return await this.#obtainLocked(server, key, undefined);
           throw err;
         }
         // The AS is unreachable or failing: a token that has not expired yet still works.
@@ -407,6 +438,89 @@ export class TokenService {
       return next;
     });
   }
+  /**
+   * A new token through the server's machine grant, now (what `authorize` and a step-up do for
+   * such a server): `scopes` replace the configured ones for this request.
+   */
+  async obtainGrant(server: ServerDefinition, scopes?: string[]): Promise<Authorized> {
+    const resolved = await this.resolveServer(server);
+    return authorized(server.name, await this.#obtain(resolved, undefined, scopes, true));
+  }
+  /**
+   * Obtain a token through the grant under the same lock as a refresh (the key needs the
+   * issuer, so discovery comes first), unless another process stored a newer one meanwhile.
+   */
+  async #obtain(
+    server: ResolvedServer,
+    held: TokenRecord | undefined,
+    scopes?: string[],
+    force = false,
+  ): Promise<TokenRecord> {
+    if (!this.#d.discover) throw new Error("TokenService: machine grants need discover");
+    const discovery = await this.#d.discover(server.definition);
+    const key = tokenKey(discovery.issuer, server.canonical);
+    const atIssuer = { ...server, issuer: discovery.issuer };
+    return await this.#d.lock.withLock(key, async () => {
+      const current = await this.#readToken(atIssuer);
+      if (
+        !force && current && tokenState(current, this.#d.now()) !== "expired" &&
+        current.access_token !== held?.access_token
+      ) return current;
+      return await this.#obtainLocked(atIssuer, key, discovery, scopes);
+    });
+  }
+  /** The grant request itself, the lock held; stores the token and the issuer it is keyed by. */
+  async #obtainLocked(
+    server: ResolvedServer,
+    key: string,
+    known: Discovery | undefined,
+    scopes?: string[],
+  ): Promise<TokenRecord> {
+    const definition = server.definition;
+    const grant = definition.grant!;
+    const strategy = this.#d.grants && strategyFor(this.#d.grants, grant);
+    if (!strategy) {
+      throw new McpOAuthError(
+        ErrorCode.USAGE,
+        `${server.name} uses the grant "${grant.kind}", which this mcp-oauth cannot use.`,
+      );
+    }
+    if (!definition.clientId) {
+      throw new McpOAuthError(ErrorCode.NO_CLIENT, "", {
+        fact: `${server.name} uses a machine grant but has no client id`,
+        advice: "add it again with its client id",
+      });
+    }
+    const discovery = known ?? await this.#d.discover!(definition);
+    const wanted = scopes ?? definition.scopes ?? scopeTokens(discovery.challenge?.scope);
+    const next = await strategy.obtain({
+      http: this.#d.http,
+      store: this.#d.store,
+      policy: discovery.policy,
+      discovery,
+      server: { ...server, issuer: discovery.issuer },
+      definition,
+      grant,
+      clientId: definition.clientId,
+      scope: wanted.length ? wanted.join(" ") : undefined,
+      sendResource: definition.resource !== false,
+      now: this.#d.now,
+      environment: this.#d.environment ?? { env: () => undefined, readFile: noFiles },
+    });
+    await this.save(key, next, () => ({
+      fact: `The token the ${grant.kind} grant obtained for ${server.name} could not be saved`,
+      advice: "fix the credential store, then retry",
+    }));
+    // Where its tokens are keyed, as a sign-in remembers it.
+    if (definition.issuer !== discovery.issuer && !definition.adhoc) {
+      await this.#d.servers.upsert(
+        server.name,
+        (current) => ({ ...(current ?? definition), issuer: discovery.issuer }),
+      );
+    }
+    if (server.compat) await this.#d.docker!.mirror(server.name, next);
+    return next;
+  }
 }
 
 /** What a sign-in or refresh tells its caller: never the token itself. */
@@ -421,4 +535,9 @@ function ownKey(record: TokenRecord): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Without a runtime's files (a library user who gave none), an assertion file cannot be read. */
+function noFiles(path: string): Promise<string> {
+  return Promise.reject(new Error(`no file access to read ${path}`));
 }

@@ -87,7 +87,8 @@ export function tokenState(record: TokenRecord, now: number): "valid" | "refresh
 export async function refreshTokenSet(
   http: HttpContext,
   record: TokenRecord,
-  clientSecret: string | undefined,
+  /** The client's secret, or its whole authentication (a machine grant's private_key_jwt). */
+  clientSecret: string | oauth.ClientAuth | undefined,
   now: () => number,
 ): Promise<TokenRecord> {
   if (!record.refresh_token) {
@@ -100,11 +101,12 @@ export async function refreshTokenSet(
     issuer: record.issuer,
     token_endpoint: record.token_endpoint,
   };
-  const { client, auth } = clientAuth({
+  const { client, auth: secretAuth } = clientAuth({
     client_id: record.client_id,
     token_endpoint_auth_method: record.auth_method,
-    client_secret: clientSecret,
+    client_secret: typeof clientSecret === "string" ? clientSecret : undefined,
   });
+  const auth = typeof clientSecret === "function" ? clientSecret : secretAuth;
   try {
     const res = await oauth.refreshTokenGrantRequest(
       as,
@@ -159,7 +161,8 @@ export async function refreshTokenSet(
 export async function revokeTokenSet(
   http: HttpContext,
   record: TokenRecord,
-  clientSecret: string | undefined,
+  /** The client's secret, or its whole authentication (a machine grant's private_key_jwt). */
+  clientSecret: string | oauth.ClientAuth | undefined,
 ): Promise<string[]> {
   if (!record.revocation_endpoint) {
     return [
@@ -171,11 +174,12 @@ export async function revokeTokenSet(
     token_endpoint: record.token_endpoint,
     revocation_endpoint: record.revocation_endpoint,
   };
-  const { client, auth } = clientAuth({
+  const { client, auth: secretAuth } = clientAuth({
     client_id: record.client_id,
     token_endpoint_auth_method: record.auth_method,
-    client_secret: clientSecret,
+    client_secret: typeof clientSecret === "string" ? clientSecret : undefined,
   });
+  const auth = typeof clientSecret === "function" ? clientSecret : secretAuth;
   const failures: string[] = [];
   const policy = recordPolicy(http, record);
   const tokens: [string, string | undefined][] = [["refresh_token", record.refresh_token], [

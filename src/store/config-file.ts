@@ -9,6 +9,7 @@ import { ErrorCode, McpOAuthError, oneLine } from "../core/errors.ts";
 import { fileStamp, readJsonFile, writeJsonFile } from "./atomic-file.ts";
 import { FileLock } from "./file-lock.ts";
 import type { ServerDefinition, ServerRegistry } from "./server-registry.ts";
+import { isGrantConfig } from "../core/grants/grant.ts";
 
 /** Settings that apply to every server (config.json "settings"). */
 export interface Settings {
@@ -206,6 +207,11 @@ function badServerField(def: Record<string, unknown>): { field: string; want: st
     ["resource", (v) => typeof v === "boolean", "true or false"],
     ["adhoc", (v) => typeof v === "boolean", "true or false"],
     ["compat", (v) => v === "docker", '"docker"'],
+    [
+      "grant",
+      isGrantConfig,
+      'a grant such as {"kind": "client_credentials", "auth": "client_secret_basic"}',
+    ],
   ];
   for (const [field, ok, want] of checks) {
     if (Object.hasOwn(def, field) && def[field] !== undefined && !ok(def[field])) {

@@ -10,8 +10,14 @@ export const discoverCommand: Command = {
 authorization server metadata (RFC 8414 / OpenID), and prints every URL tried, in
 parallel rounds, with what was learnt. Registers nothing and stores nothing.
 
+"grants" and "client auth" are the AS's grant_types_supported and
+token_endpoint_auth_methods_supported: client_credentials allows
+"add --grant client-credentials" (client_secret_basic/_post, or private_key_jwt with
+a key), jwt-bearer allows "add --grant jwt-bearer" (a workload's JWT) and "--idp".
+
 --json prints {"resource", "prmUrl", "issuer", "asMetadataUrl", "legacy",
-"scopes", "endpoints": {...}, "pkce", "trace": {"requests", "rounds", "steps": [...]}}.
+"scopes", "endpoints": {...}, "pkce", "grantTypes", "tokenEndpointAuthMethods"
+(lists, or null when the AS lists none), "trace": {"requests", "rounds", "steps": [...]}}.
 
 Examples:
   mcp-oauth discover https://mcp.linear.app/mcp
@@ -35,6 +41,11 @@ Examples:
     };
     const methods = d.as.code_challenge_methods_supported;
     const pkce = Array.isArray(methods) && methods.includes("S256");
+    // What the AS lists (RFC 8414 §2), as given: which machine grants `add --grant` can use.
+    const list = (v: unknown) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null;
+    const grantTypes = list(d.as.grant_types_supported);
+    const authMethods = list(d.as.token_endpoint_auth_methods_supported);
     if (args.values.json) {
       ctx.io.out(JSON.stringify(
         {
@@ -47,6 +58,8 @@ Examples:
           scopes,
           endpoints,
           pkce,
+          grantTypes,
+          tokenEndpointAuthMethods: authMethods,
           trace: { requests: d.trace.requests, rounds: d.trace.rounds, steps: d.trace.steps },
         },
         null,
@@ -75,9 +88,35 @@ Examples:
     ctx.io.out(`token           ${endpoints.token}`);
     ctx.io.out(`registration    ${endpoints.registration ?? "not offered (needs --client-id)"}`);
     ctx.io.out(`revocation      ${endpoints.revocation ?? "not offered"}`);
-    ctx.io.out(`PKCE S256       ${pkce ? "yes" : "NO: sign-in will be refused"}`);
+    ctx.io.out(
+      `PKCE S256       ${
+        pkce ? "yes" : def.grant ? "no (not needed: machine grant)" : "NO: sign-in will be refused"
+      }`,
+    );
+    ctx.io.out(
+      `grants          ${
+        grantTypes ? grantTypes.map(grantName).join(", ") || "(none listed)" : "not listed"
+      }`,
+    );
+    ctx.io.out(
+      `client auth     ${
+        authMethods
+          ? authMethods.join(", ") || "(none listed)"
+          : "not listed (client_secret_basic by default)"
+      }`,
+    );
     ctx.io.out(`scopes          ${scopes.join(" ") || "(none requested)"}`);
     ctx.io.out(`${d.trace.requests} requests in ${d.trace.rounds} sequential rounds`);
     return 0;
   },
 };
+
+/** A grant type URI as a person knows it (RFC 7523 §2.1, RFC 8628, RFC 8693). */
+function grantName(type: string): string {
+  const names: Record<string, string> = {
+    "urn:ietf:params:oauth:grant-type:jwt-bearer": "jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:device_code": "device_code",
+    "urn:ietf:params:oauth:grant-type:token-exchange": "token-exchange",
+  };
+  return names[type] ?? type;
+}

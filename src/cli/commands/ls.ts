@@ -3,6 +3,7 @@ import { dockerStatus, readDockerServers } from "../../store/docker-compat.ts";
 import type { ServerStatus } from "../../core/engine.ts";
 import type { Command } from "../command.ts";
 import { relativeTime, table } from "../format.ts";
+import { describeGrant } from "../../core/grants/grant.ts";
 
 /** Human wording of a status. */
 export function describeStatus(s: ServerStatus, now = Date.now()): string {
@@ -16,6 +17,12 @@ export function describeStatus(s: ServerStatus, now = Date.now()): string {
         " ",
       );
     default:
+      // A machine grant gets its next token by itself: nothing for a person to do.
+      if (s.grant) {
+        return s.expiresAt
+          ? `expired ${relativeTime(s.expiresAt, now)}, renewed on use`
+          : "no token yet, obtained on use";
+      }
       return "needs authorization";
   }
 }
@@ -25,10 +32,13 @@ export const ls: Command = {
   summary: "list servers with their status",
   usage: "ls [--json]",
   details: `Shows, per server: status (authorized / expires in / expired but refreshable /
-needs authorization), issuer, scopes and URL. Makes no network requests.
+needs authorization, then the machine grant that gets its tokens, if any: client
+credentials, workload JWT, enterprise IdP), issuer, scopes and URL. Makes no
+network requests.
 
 --json prints {"store": "...", "servers": [{"name", "url", "issuer", "status",
-"expiresAt" (RFC 3339 or null), "scopes", "refreshable"}], "docker": [{"name",
+"expiresAt" (RFC 3339 or null), "scopes", "refreshable", "grant" ("browser",
+"client credentials (private_key_jwt)", "workload JWT", …)}], "docker": [{"name",
 "url", "issuer", "status", "expiresAt"}]}; status is one of "authorized",
 "expired-refreshable", "needs-authorization". "docker" lists servers Docker's MCP
 gateway authorized in the same credential store that mcp-oauth does not track; their
@@ -68,6 +78,7 @@ Examples:
             expiresAt: s.expiresAt ? new Date(s.expiresAt).toISOString() : null,
             scopes: s.scopes,
             refreshable: s.refreshable,
+            grant: describeGrant(s.grant),
             ...(s.error ? { error: s.error } : {}),
           })),
           docker: dockerRows.map((d) => ({
@@ -108,7 +119,11 @@ Examples:
     }
     const rows = [["NAME", "STATUS", "ISSUER", "SCOPES", "URL"]];
     for (const s of statuses) {
-      rows.push([s.name, describeStatus(s), s.issuer ?? "-", s.scopes.join(" ") || "-", s.url]);
+      // A machine grant is named after the status; a browser sign-in, the usual case, is not.
+      const status = s.grant
+        ? `${describeStatus(s)}; ${describeGrant(s.grant)}`
+        : describeStatus(s);
+      rows.push([s.name, status, s.issuer ?? "-", s.scopes.join(" ") || "-", s.url]);
     }
     ctx.io.out(table(rows));
     ctx.io.out(`\nstore: ${ctx.engine.store.name}; config: ${ctx.home}`);

@@ -74,6 +74,8 @@ export interface GrantContext<G extends GrantConfig = GrantConfig> {
   environment: GrantEnvironment;
   /** Present when the token must be DPoP-bound: pass it as oauth4webapi's `DPoP` option. */
   dpop?: oauth.DPoPHandle;
+  /** RFC 7638 thumbprint of the key behind {@link dpop}: kept in the record (`dpop_jkt`). */
+  dpopJkt?: string;
 }
 
 /** One way to obtain a token set without a browser. */

@@ -82,5 +82,7 @@ export async function requestGrant(
       : {}),
     scope: ctx.scope,
     grant: ctx.grant.kind,
+    // A token obtained with DPoP proofs is bound to that key (RFC 9449 §5).
+    ...(ctx.dpop && ctx.dpopJkt ? { dpop_jkt: ctx.dpopJkt } : {}),
   }, ctx.now());
 }

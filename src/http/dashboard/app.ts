@@ -199,6 +199,13 @@ export function dashboardApp(o: DashboardOptions): Hono {
     withServer(c.req.param("id"), async (def) => {
       starting.set(def.name, true);
       try {
+        // A machine grant needs no person: get the token here and come back to the list.
+        if (def.grant) {
+          await o.engine.obtainGrant(def);
+          messages.set(def.name, { kind: "info", text: "Token obtained." });
+          refreshErrors.delete(def.name);
+          return c.html(redirectPage("/"));
+        }
         // The CLI's sign-in service: the same markers, so two tabs (or a tab and a terminal)
         // never run two sign-ins to one server.
         const { url } = await signIns.start(def, `${o.origin}/callback`);
