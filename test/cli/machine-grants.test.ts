@@ -219,6 +219,16 @@ describe("client credentials (oidc-provider)", () => {
       assert.equal(set.token_type.toLowerCase(), "bearer");
       const ls = await runCli(["ls"], { home: h });
       assert.match(ls.stdout, /client credentials \(private_key_jwt\)/);
+
+      // authorize runs the grant (no browser); revoke authenticates with the key (RFC 7009).
+      const authorized = await runCli(["authorize", "svc"], { home: h });
+      assert.equal(authorized.code, 0, authorized.stderr);
+      const token = JSON.parse((await runCli(["token", "svc", "--json"], { home: h })).stdout);
+      assert.notEqual(token.access_token, set.access_token);
+      const revoked = await runCli(["revoke", "svc"], { home: h });
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.doesNotMatch(revoked.stderr, /fail/i);
+      assert.equal((await as.introspect(token.access_token)).active, false);
     });
   }
 

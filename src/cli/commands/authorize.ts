@@ -14,6 +14,8 @@ export const authorize: Command = {
 callback listener on 127.0.0.1, opens the authorization URL in a browser and waits
 for the sign-in. The URL is always printed too. If another mcp-oauth process is
 already signing in to the same server, this one waits for that sign-in instead.
+A server added with "--grant" (client credentials, a workload JWT) needs no
+sign-in: authorize gets a new token through its grant, with no browser.
 
 Options:
 ${SIGN_IN_HELP}
