@@ -2,7 +2,8 @@
  * `add`'s machine grant options as a grant config and the private key: `--grant
  * client-credentials` (a secret as for `--client-secret-file`, or `--private-key-file PATH|-` /
  * MCP_OAUTH_PRIVATE_KEY with `--signing-alg`), `--grant jwt-bearer` (`--assertion-file PATH`,
- * kept as an absolute path and re-read at every token request, or `--assertion-env VAR`).
+ * kept as an absolute path and re-read at every token request, or `--assertion-env VAR`),
+ * `--idp NAME` (enterprise-managed authorization: an ID-JAG from that IdP, core/grants/id-jag.ts).
  * The key is read here, from a file, stdin or the environment, never from argv.
  *
  * @module
@@ -23,6 +24,7 @@ export const GRANT_OPTIONS = {
   "signing-alg": { type: "string" },
   "assertion-file": { type: "string" },
   "assertion-env": { type: "string" },
+  idp: { type: "string" },
 } as const;
 
 /** The grant and private key `args` ask for; undefined grant: a browser sign-in. */
@@ -38,6 +40,21 @@ export async function grantOptions(
   const assertionEnv = str(args, "assertion-env");
   const only = (flag: string, grant: string) =>
     usageError(command, `${flag} goes with --grant ${grant}`);
+  const idp = str(args, "idp");
+  if (idp !== undefined) {
+    // SEP-990: the IdP's ID-JAG is the grant; the server's client authenticates as configured.
+    if (
+      kind !== undefined || keyFile !== undefined || alg !== undefined ||
+      assertionFile !== undefined || assertionEnv !== undefined
+    ) {
+      throw usageError(
+        command,
+        "--idp is the server's grant: it takes no --grant, --private-key-file or --assertion-*",
+      );
+    }
+    if (!idp) throw usageError(command, "--idp needs the name of an IdP (see mcp-oauth idp ls)");
+    return { grant: { kind: "id_jag", idp } };
+  }
   if (kind === undefined) {
     if (keyFile !== undefined || alg !== undefined) {
       throw only("--private-key-file", "client-credentials");
