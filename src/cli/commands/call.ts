@@ -17,7 +17,10 @@ export const call: Command = {
 handling as "tools", in MCP 2026-07-28 or, with servers that do not speak it, the
 initialize handshake (2025-11-25, 2025-06-18, 2025-03-26). Prints the text of the
 result; exits 1 when the tool reports an error (naming the tool's parameters), or
-when the server has no such tool (naming the close ones).
+when the server has no such tool (naming the close ones). With a 2026-07-28 server
+the tool's listed definition is read first: arguments it marks with x-mcp-header
+also go in Mcp-Param-* headers (SEP-2243), and a tool whose declaration is invalid
+is not called.
 
 --args JSON   the tool's arguments as a JSON object (default {})
 --json        print the whole result: {"content": [...], "isError": ..., ...}

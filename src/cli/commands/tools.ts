@@ -13,7 +13,8 @@ export const tools: Command = {
 when the server refuses it, and a new sign-in (with the options below) when needed.
 Speaks MCP 2026-07-28 (no handshake) and falls back to the initialize handshake
 (2025-11-25, 2025-06-18, 2025-03-26) when the server does not answer as a
-2026-07-28 server.
+2026-07-28 server. A tool whose x-mcp-header declaration is invalid (SEP-2243) is
+left out, with one line on stderr saying which and why.
 
 Each tool is shown with its parameters as "call --args" takes them: name, type,
 "?" when optional, and the parameter's description.
