@@ -376,6 +376,13 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
         oneErrorLine(t),
         /No identity provider named "corp"; define it with "mcp-oauth idp add corp/,
       );
+      const a = await runCli(
+        ["add", "erp", b.wiki.url, "--idp", "corp", "--client-id", "erp-client"],
+        { home },
+      );
+      assert.notEqual(a.code, 0);
+      assert.match(oneErrorLine(a), /No identity provider named "corp"/);
+      assert.ok(!(await readHomeFile(home, "config.json"))!.includes('"erp"'));
     });
   });
 });

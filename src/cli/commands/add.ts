@@ -7,12 +7,13 @@ import { CLIENT_SECRET_ENV } from "../client-secret.ts";
 import type { Command } from "../command.ts";
 import { GRANT_OPTIONS, grantOptions, PRIVATE_KEY_ENV } from "../grant-options.ts";
 import { describeGrant } from "../../core/grants/grant.ts";
+import { requireIdp } from "../../core/idp/idp-record.ts";
 
 export const add: Command = {
   name: "add",
   summary: "define a server by name",
   usage:
-    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--no-resource] [--compat docker] [--grant client-credentials|jwt-bearer ...]',
+    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--no-resource] [--compat docker] [--grant client-credentials|jwt-bearer ... | --idp NAME]',
   details: `Without a URL, the name must be one of the built-in catalog's well-known servers
 (notion, linear, sentry, atlassian, github, stripe, …: see "mcp-oauth catalog"); the
 catalog also supplies what the server needs (scopes, no resource parameter).
@@ -50,6 +51,10 @@ get and renew tokens by themselves):
   --assertion-file PATH     the file the platform writes the JWT to (re-read at
                             every token request)
   --assertion-env VAR       or the environment variable that holds it
+  --idp NAME                enterprise-managed authorization (SEP-990): the token
+                            comes through the enterprise IdP NAME (see "mcp-oauth
+                            idp"): its id_token exchanged for an ID-JAG, presented
+                            with --client-id (and its secret, as above)
 
 Examples:
   mcp-oauth add notion
@@ -62,7 +67,9 @@ Examples:
   mcp-oauth add ci https://mcp.example.com/mcp --grant client-credentials \
     --client-id ci-bot --private-key-file ci-bot.pem --signing-alg ES256
   mcp-oauth add ci https://mcp.example.com/mcp --grant jwt-bearer \
-    --client-id ci-workload --assertion-file /var/run/secrets/tokens/mcp`,
+    --client-id ci-workload --assertion-file /var/run/secrets/tokens/mcp
+  ${CLIENT_SECRET_ENV}="$SECRET" mcp-oauth add wiki https://wiki.corp.example/mcp \
+    --idp corp --client-id wiki-client`,
   options: {
     scopes: { type: "string" },
     "client-id": { type: "string" },
@@ -78,6 +85,8 @@ Examples:
   async run(ctx, args) {
     const [name, url] = args.positionals as [string, string | undefined];
     const { grant, privateKey } = await grantOptions("add", args, ctx.io);
+    // The IdP must be defined first: one line now rather than at the first token.
+    if (grant?.kind === "id_jag") await requireIdp(ctx.engine.store, grant.idp);
     const { updated, definition } = await ctx.engine.addServer({
       name,
       url,
