@@ -27,6 +27,7 @@ import {
   readHomeFile,
   removeHome,
   runCli,
+  runMain,
   sleep,
   snapshotHome,
   storedRecords,
@@ -231,6 +232,71 @@ describe("client credentials (oidc-provider)", () => {
       assert.equal((await as.introspect(token.access_token)).active, false);
     });
   }
+
+  it("--private-key-file - reads the key from stdin; the key is stored, never in config.json", async () => {
+    const h = await home();
+    const lines = ec.pem.trimEnd().split("\n");
+    const r = await runMain(
+      [
+        "add",
+        "svc",
+        mcp.url,
+        "--grant",
+        "client-credentials",
+        "--client-id",
+        "ci-ec",
+        "--private-key-file",
+        "-",
+      ],
+      {
+        home: h,
+        stdinLines: async function* () {
+          yield* lines;
+        },
+      },
+    );
+    assert.equal(r.code, 0, r.err.join("\n"));
+    assert.match(await readHomeFile(h, "config.json") ?? "", /"alg": "ES256"/);
+    const stored = Object.values(await storedRecords(h)) as { private_key?: string }[];
+    assert.equal(stored.find((x) => x.private_key)?.private_key?.trim(), ec.pem.trim());
+    const t = await runCli(["token", "svc"], { home: h });
+    assert.equal(t.code, 0, t.stderr);
+  });
+
+  it("grant options that do not fit: one usage line each, nothing stored", async () => {
+    const h = await home();
+    const cases: [string[], RegExp][] = [
+      [
+        ["--grant", "client-credentials", "--client-id", "x"],
+        /needs the client's secret or private key/,
+      ],
+      [["--grant", "client-credentials"], /needs the client id/],
+      [["--grant", "password", "--client-id", "x"], /--grant is client-credentials or jwt-bearer/],
+      [
+        ["--grant", "jwt-bearer", "--client-id", "x"],
+        /needs one of --assertion-file PATH or --assertion-env VAR/,
+      ],
+      [
+        ["--grant", "jwt-bearer", "--client-id", "x", "--assertion-env", "1BAD"],
+        /not an environment variable name/,
+      ],
+      [["--assertion-file", "/tmp/x"], /goes with --grant jwt-bearer/],
+      [[
+        "--grant",
+        "client-credentials",
+        "--client-id",
+        "x",
+        "--private-key-file",
+        join(h, "none.pem"),
+      ], /cannot be read/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await runCli(["add", "svc", mcp.url, ...extra], { home: h });
+      assert.equal(r.code, 2, `${extra.join(" ")}: ${r.stderr}`);
+      assert.match(oneErrorLine(r), message);
+    }
+    assert.equal(await readHomeFile(h, "config.json"), undefined);
+  });
 
   it("a malformed PEM or an algorithm the key cannot sign with: one line, nothing stored changed", async () => {
     const h = await home();
