@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { listToolNames, withMcpSession } from "../../src/cli/mcp-client.ts";
+import { leftOutLine, listToolNames, listTools, withMcpSession } from "../../src/cli/mcp-client.ts";
 import { createEngine, type Engine } from "../../src/core/engine.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { MemoryRegistry, type ServerDefinition } from "../../src/store/server-registry.ts";
@@ -70,5 +70,50 @@ describe("withMcpSession remembers each server's era", () => {
     const next = await since(names);
     assert.equal(next[0], "initialize", next.join(" "));
     assert.ok(!next.includes("server/discover"));
+  });
+});
+
+describe("tools the client leaves out (SEP-2243)", () => {
+  it("are named on one line with nothing a terminal acts on", () => {
+    const line = leftOutLine({
+      name: "evil\u001b[2J\u202etool",
+      reason: "x-mcp-header 'A\r\nB' is not a valid RFC 9110 token",
+    });
+    const unshowable = [...line].filter((c) =>
+      c.charCodeAt(0) < 0x20 || c === "\u007f" || c === "\u202e"
+    );
+    assert.deepEqual(unshowable, []);
+    assert.match(line, /^left out the tool "evil.*tool", its x-mcp-header declaration is invalid/);
+  });
+
+  it("a concurrent list's warnings reach every listener; other warnings pass; console.warn is restored", async () => {
+    const plain = console.warn;
+    const passed: unknown[][] = [];
+    const stub = (...parts: unknown[]) => void passed.push(parts);
+    console.warn = stub;
+    try {
+      const heard: string[] = [];
+      const fake = (delayMs: number, name: string) =>
+        ({
+          getServerCapabilities: () => ({ tools: {} }),
+          listTools: async () => {
+            await new Promise((r) => setTimeout(r, delayMs));
+            console.warn(
+              `[mcp-sdk] excluding tool '${name}' from tools/list: invalid x-mcp-header declaration — why`,
+            );
+            console.warn("something else");
+            return { tools: [] };
+          },
+        }) as unknown as Parameters<typeof listTools>[0];
+      await Promise.all([
+        listTools(fake(20, "a"), undefined, (t) => heard.push(`1:${t.name}:${t.reason}`)),
+        listTools(fake(5, "b"), undefined, (t) => heard.push(`2:${t.name}`)),
+      ]);
+      assert.deepEqual(heard.sort(), ["1:a:why", "1:b:why", "2:b"]);
+      assert.deepEqual(passed, [["something else"], ["something else"]]);
+      assert.equal(console.warn, stub, "console.warn is restored once no list runs");
+    } finally {
+      console.warn = plain;
+    }
   });
 });
