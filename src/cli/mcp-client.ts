@@ -42,7 +42,9 @@ export function withMcpClient<T>(
     ctx.engine,
     server,
     async (def, scopes, reason) => {
-      ctx.io.err(`Signing in to ${def.name}: ${reason}.`);
+      // A machine grant (client credentials, workload JWT, enterprise IdP) involves no person:
+      // nothing to announce, and a failure is its own one line.
+      if (!def.grant) ctx.io.err(`Signing in to ${def.name}: ${reason}.`);
       await signIn(ctx, def, scopes ? { ...options, scopes, stepUp: true } : options);
     },
     use,
