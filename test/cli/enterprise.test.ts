@@ -168,6 +168,15 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
       assert.deepEqual(b.crmAs.grants.map((g) => g.clientId), ["crm-client"]);
     });
 
+    it("token hands out the stored token, and ls names the IdP as the servers' grant", async () => {
+      const t = ok(await runCli(["token", "wiki"], { home }));
+      assert.ok(t.stdout.trim().length > 10);
+      assert.equal(b.idp.exchanges.length, 2, "no new exchange while the token lives");
+      const ls = ok(await runCli(["ls"], { home }));
+      assert.match(ls.stdout, /wiki .*enterprise IdP corp/);
+      assert.match(ls.stdout, /crm .*enterprise IdP corp/);
+    });
+
     it("keeps every IdP and client secret out of the config file", async () => {
       const config = (await readHomeFile(home, "config.json"))!;
       assert.doesNotMatch(config, /secret-|eyJ/);
