@@ -64,6 +64,10 @@ export function cliAdvice(remedy: Exclude<Remedy, { do: "fix-store-then-authoriz
       return 'give the server\'s URL too (see "mcp-oauth catalog")';
     case "client-id-with-secret":
       return "--client-secret needs --client-id";
+    case "add-without-dpop":
+      return `add it again without --dpop ("mcp-oauth add ${remedy.server} <url>"), or ask the provider to enable DPoP`;
+    case "use-dpop-proxy":
+      return `connect through "mcp-oauth serve" (http://127.0.0.1:<port>/mcp/${remedy.server}) or "mcp-oauth stdio ${remedy.server}", which add the proofs`;
     case "idp-sign-in":
       return `run "mcp-oauth idp sign-in ${remedy.idp}"`;
     case "idp-add":

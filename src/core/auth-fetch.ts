@@ -1,7 +1,8 @@
 /**
  * authFetch: the fetch every MCP consumer uses. It adds the bearer token
- * (RFC 6750 §2.1), refreshes once on a 401 (RFC 6749 §6), and re-authorizes with the union of
- * scopes on a 403 insufficient_scope (RFC 6750 §3.1), at most three sign-ins.
+ * (RFC 6750 §2.1), or a DPoP-bound token with a fresh proof (RFC 9449 §7), retried once with
+ * the server's nonce (RFC 9449 §9), refreshes once on a 401 (RFC 6749 §6), and re-authorizes
+ * with the union of scopes on a 403 insufficient_scope (RFC 6750 §3.1), at most three sign-ins.
  *
  * @module
  */
@@ -9,12 +10,18 @@ import type { ServerDefinition } from "./ports.ts";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
 import type { FetchLike } from "./http.ts";
 import { scopeTokens } from "./scopes.ts";
-import { type BearerChallenge, bearerChallenge } from "./www-authenticate.ts";
+import type { DpopKey } from "./dpop.ts";
+import { type BearerChallenge, bearerChallenge, parseWwwAuthenticate } from "./www-authenticate.ts";
 
 /** What authFetch needs from the engine. */
 export interface TokenSource {
   /** A valid token; rejects with REAUTHORIZATION_NEEDED when a sign-in is needed. */
   getAccessToken(server: ServerDefinition): Promise<string>;
+  /**
+   * Like {@link getAccessToken}, with the DPoP key when the token is bound to one (RFC 9449
+   * §7); used instead of it when present.
+   */
+  getCredential?(server: ServerDefinition): Promise<{ token: string; dpop?: DpopKey }>;
   /** Refresh now; rejects with REAUTHORIZATION_NEEDED when that is impossible. */
   refresh(server: ServerDefinition): Promise<unknown>;
   /** Scopes the stored token was granted. */
@@ -59,6 +66,15 @@ export function createAuthFetch(
     if (new URL(original.url).origin !== origin) return await fetchImpl(original);
     let authorizations = 0;
     let noToken: unknown;
+    // The key of a DPoP-bound token: each request carries a new proof made with it.
+    let dpop: DpopKey | undefined;
+    const credential = async (): Promise<string> => {
+      if (!tokens.getCredential) return await tokens.getAccessToken(server);
+      const c = await tokens.getCredential(server);
+      dpop = c.dpop;
+      return c.token;
+    };
+    let nonceRetried = false;
     const signIn = async (scopes: string[] | undefined, reason: string, cause?: unknown) => {
       if (!options.authorize) {
         if (cause) throw cause;
@@ -70,11 +86,11 @@ export function createAuthFetch(
       }
       authorizations++;
       await options.authorize(server, scopes, reason);
-      return await tokens.getAccessToken(server);
+      return await credential();
     };
     let token: string | undefined;
     try {
-      token = await tokens.getAccessToken(server);
+      token = await credential();
     } catch (err) {
       if (!isReauth(err)) throw err;
       // No token yet: ask without one. The server may not need one for this request (many
@@ -85,8 +101,20 @@ export function createAuthFetch(
     let refreshed = token === undefined;
     for (;;) {
       const req = original.clone();
-      if (token !== undefined) req.headers.set("authorization", `Bearer ${token}`);
+      if (token !== undefined && dpop) {
+        req.headers.set("authorization", `DPoP ${token}`);
+        req.headers.set("dpop", await dpop.proof(req.method, req.url, token));
+      } else if (token !== undefined) req.headers.set("authorization", `Bearer ${token}`);
       const res = await fetchImpl(req);
+      // RFC 9449 §9: a server that wants a nonce says so with a 401 and DPoP-Nonce; the
+      // request is made once more with a new proof carrying it.
+      if (token !== undefined && dpop?.noteNonce(req.url, res)) {
+        if (res.status === 401 && !nonceRetried && wantsNonce(res)) {
+          nonceRetried = true;
+          await res.body?.cancel();
+          continue;
+        }
+      }
       const challenge = res.status === 401 || res.status === 403
         ? bearerChallenge(res.headers.get("www-authenticate"))
         : undefined;
@@ -97,7 +125,7 @@ export function createAuthFetch(
           refreshed = true;
           try {
             await tokens.refresh(server);
-            token = await tokens.getAccessToken(server);
+            token = await credential();
           } catch (err) {
             if (!isReauth(err)) throw err;
             token = await signIn(undefined, "the server refused the token", err);
@@ -137,6 +165,13 @@ export function createAuthFetch(
       return res;
     }
   };
+}
+
+/** A 401 whose DPoP challenge is `use_dpop_nonce` (RFC 9449 §9). */
+function wantsNonce(res: Response): boolean {
+  return parseWwwAuthenticate(res.headers.get("www-authenticate")).some((c) =>
+    c.scheme === "dpop" && c.params["error"] === "use_dpop_nonce"
+  );
 }
 
 function isReauth(err: unknown): boolean {

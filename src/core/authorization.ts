@@ -15,6 +15,7 @@ import { NetworkError } from "./http.ts";
 import { clientAuth } from "./registration.ts";
 import type { TokenRecord } from "./records.ts";
 import { tokenRecordFrom } from "./tokens.ts";
+import { type DpopKey, withDpopNonceRetry } from "./dpop.ts";
 
 /**
  * Fail unless the AS advertises PKCE with S256 (RFC 7636 §4.2).
@@ -64,6 +65,7 @@ export async function completeAuthorization(
   p: PendingAuthorization,
   params: URLSearchParams,
   now: () => number,
+  dpop?: DpopKey,
 ): Promise<TokenRecord> {
   const { client, auth } = clientAuth(p.client);
   // The state was used up when the request was looked up: a bad response ends the sign-in.
@@ -110,23 +112,29 @@ export async function completeAuthorization(
     throw invalid(oneLine(err instanceof Error ? err.message : String(err), 120));
   }
   if (!checked.get("code")) throw invalid("it carries neither a code nor an error");
+  // The code is exchanged with a proof when the tokens are to be DPoP-bound (RFC 9449 §5); an
+  // AS that wants a nonce answers use_dpop_nonce before using the code, so one retry is safe.
+  const handle = dpop?.handle();
   try {
-    const res = await oauth.authorizationCodeGrantRequest(
-      p.as,
-      client,
-      auth,
-      checked,
-      p.redirectUri,
-      p.codeVerifier,
-      recordPolicy(http, p, "sign-in").oauth(p.as.token_endpoint!, "AS metadata token_endpoint", {
-        additionalParameters: p.sendResource ? { resource: p.resourceIndicator } : undefined,
-      }),
-    );
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      p.as,
-      client,
-      await lenientTokenResponse(res),
-    );
+    const tokens = await withDpopNonceRetry(handle, async () => {
+      const res = await oauth.authorizationCodeGrantRequest(
+        p.as,
+        client,
+        auth,
+        checked,
+        p.redirectUri,
+        p.codeVerifier,
+        recordPolicy(http, p, "sign-in").oauth(p.as.token_endpoint!, "AS metadata token_endpoint", {
+          additionalParameters: p.sendResource ? { resource: p.resourceIndicator } : undefined,
+          ...(handle ? { DPoP: handle } : {}),
+        }),
+      );
+      return await oauth.processAuthorizationCodeResponse(
+        p.as,
+        client,
+        await lenientTokenResponse(res),
+      );
+    });
     return tokenRecordFrom(tokens, {
       resource: p.resource,
       issuer: p.issuer,
@@ -139,6 +147,7 @@ export async function completeAuthorization(
       send_resource: p.sendResource,
       ...(p.resourceIndicator !== p.resource ? { resource_indicator: p.resourceIndicator } : {}),
       scope: p.scopes.join(" ") || undefined,
+      ...(dpop ? { dpop_jkt: dpop.jkt } : {}),
     }, now());
   } catch (err) {
     throw wrapOAuthError(

@@ -14,6 +14,7 @@ import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import type { ClientRecord, TokenRecord } from "./records.ts";
 import { clientAuth } from "./registration.ts";
 import { tokenRecordFrom } from "./tokens.ts";
+import type { DpopKey } from "./dpop.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
 
 /** What the person must do, and how to wait for them. */
@@ -38,6 +39,8 @@ export interface DeviceInput {
   sendResource: boolean;
   scopes: string[];
   now: () => number;
+  /** Bind the tokens to this DPoP key: each poll carries a proof (RFC 9449 §5). */
+  dpop?: DpopKey;
 }
 
 /**
@@ -111,6 +114,7 @@ export async function startDeviceAuthorization(
               additionalParameters: input.sendResource
                 ? { resource: input.resourceIndicator }
                 : undefined,
+              ...(input.dpop ? { DPoP: input.dpop.handle() } : {}),
             }),
           );
           const tokens = await oauth.processDeviceCodeResponse(
@@ -132,10 +136,14 @@ export async function startDeviceAuthorization(
               ? { resource_indicator: input.resourceIndicator }
               : {}),
             scope: input.scopes.join(" ") || undefined,
+            ...(input.dpop ? { dpop_jkt: input.dpop.jkt } : {}),
           }, input.now());
         } catch (err) {
           const code = oauthErrorCode(err);
-          if (code === "authorization_pending") continue;
+          // The handle kept the AS's DPoP nonce: the next poll carries it (RFC 9449 §8).
+          if (code === "authorization_pending" || (input.dpop && oauth.isDPoPNonceError(err))) {
+            continue;
+          }
           // RFC 8628 §3.5: slow down adds five seconds to every later poll.
           if (code === "slow_down") {
             interval += 5000;

@@ -85,7 +85,7 @@ export async function probe(http: HttpContext, server: URL, trace: Trace) {
       status: res.status,
       outcome: "info",
       detail: challenge
-        ? `Bearer challenge${
+        ? `${challenge.scheme === "dpop" ? "DPoP" : "Bearer"} challenge${
           challenge.resourceMetadata ? ` with resource_metadata ${challenge.resourceMetadata}` : ""
         }${challenge.scope ? `, scope "${challenge.scope}"` : ""}`
         : res.status === 401

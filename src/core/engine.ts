@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { DpopKey } from "./dpop.ts";
 import * as oauth from "oauth4webapi";
 import type {
   CredentialStore,
@@ -248,6 +249,14 @@ export class Engine {
    */
   getAccessToken(server: ServerDefinition): Promise<string> {
     return this.#tokens.getAccessToken(server);
+  }
+
+  /**
+   * A valid access token and, when it is DPoP-bound, the key whose proofs must go with it.
+   * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-7
+   */
+  getCredential(server: ServerDefinition): Promise<{ token: string; dpop?: DpopKey }> {
+    return this.#tokens.getCredential(server);
   }
 
   /**

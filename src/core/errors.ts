@@ -63,6 +63,10 @@ export const ErrorCode = {
   STORE_FAILED: "STORE_FAILED",
   /** Anything that only a wrong argument can cause. */
   USAGE: "USAGE",
+  /** DPoP was required but the AS offers none mcp-oauth can use (RFC 9449 §5.1). */
+  DPOP_UNSUPPORTED: "DPOP_UNSUPPORTED",
+  /** A DPoP-bound token was asked for where no proof can go with it (RFC 9449 §7). */
+  DPOP_BOUND_TOKEN: "DPOP_BOUND_TOKEN",
 } as const;
 
 /** One of {@link ErrorCode}. */
@@ -107,7 +111,11 @@ export type Remedy =
   /** The enterprise IdP session ended (or was never begun): sign in to the IdP again. */
   | { do: "idp-sign-in"; idp: string }
   /** No enterprise IdP of that name: define it first. */
-  | { do: "idp-add"; idp: string };
+  | { do: "idp-add"; idp: string }
+  /** DPoP was required and the AS has none: add the server without requiring it. */
+  | { do: "add-without-dpop"; server: string }
+  /** A DPoP-bound token is useless alone: use the server through the proxy or stdio bridge. */
+  | { do: "use-dpop-proxy"; server: string };
 
 /**
  * A failure the user can act on; `message` is one line and free of secrets.

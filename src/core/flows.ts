@@ -29,6 +29,11 @@ export interface PendingAuthorization {
   server: string;
   /** Absolute expiry of the request, ms since the epoch. */
   expiresAt: number;
+  /**
+   * Bind the tokens to the server's DPoP key (RFC 9449 §5): the proof algorithm, the ones the
+   * AS accepts, and whether the person required DPoP (a Bearer answer then fails the sign-in).
+   */
+  dpop?: { alg: string; acceptable: string[]; required: boolean };
 }
 
 /** The pending requests of this process. */

@@ -73,6 +73,11 @@ export interface ServerDefinition {
    * sign-in; its secrets are in the credential store. See core/grants/grant.ts.
    */
   grant?: GrantConfig;
+  /**
+   * Require DPoP-bound tokens (RFC 9449): a sign-in fails when the AS offers no DPoP. Without
+   * it, tokens are DPoP-bound whenever the AS advertises DPoP or the server challenges with it.
+   */
+  dpop?: boolean;
 }
 
 /** Where definitions live; the file implementation is src/store/config-file.ts. */

@@ -27,6 +27,8 @@ export interface ServerInput {
   grant?: GrantConfig;
   /** A private_key_jwt client's PKCS#8 PEM key: kept in the credential store. */
   privateKey?: string;
+  /** Require DPoP-bound tokens (RFC 9449). */
+  dpop?: boolean;
 }
 
 /** Names are short words so they work unquoted in shells and URLs. */
@@ -98,6 +100,7 @@ export function validateServerInput(
     def.resource = false;
   }
   if (input.compat) def.compat = input.compat;
+  if (input.dpop) def.dpop = true;
   return def;
 }
 

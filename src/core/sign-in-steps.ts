@@ -32,6 +32,7 @@ import {
 } from "./records.ts";
 import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes } from "./scopes.ts";
+import { chooseDpopAlgorithm, ensureDpopKey } from "./dpop.ts";
 import { relayState } from "./sign-in-service.ts";
 import { type Authorized, authorized, type TokenService } from "./token-service.ts";
 
@@ -102,6 +103,7 @@ export class SignInSteps {
     options: BeginOptions,
   ): Promise<{ url: URL; state: string }> {
     assertPkceS256(discovery.as);
+    const dpop = dpopChoice(server, discovery);
     const { client, scopes } = await this.#prepare(server, discovery, options, false);
     const state = oauth.generateRandomState();
     const pending: PendingAuthorization = {
@@ -118,6 +120,7 @@ export class SignInSteps {
       scopes,
       server: server.name,
       expiresAt: this.#d.now() + this.#d.ttl,
+      ...(dpop ? { dpop } : {}),
     };
     this.#d.flows.add(pending);
     return { url: await authorizationUrl(pending), state: pending.state };
@@ -135,6 +138,7 @@ export class SignInSteps {
   > {
     const redirectUri = (await this.rememberedRedirectUris(discovery))[0] ??
       "http://127.0.0.1/callback";
+    const dpop = dpopChoice(server, discovery);
     const { client, scopes } = await this.#prepare(
       server,
       discovery,
@@ -149,11 +153,24 @@ export class SignInSteps {
       sendResource: server.resource !== false,
       scopes,
       now: this.#d.now,
+      dpop: dpop &&
+        await ensureDpopKey(
+          this.#d.store,
+          discovery.issuer,
+          discovery.resource,
+          dpop.alg,
+          dpop.acceptable,
+          this.#d.now(),
+        ),
     });
     const { poll, ...shown } = device;
     return {
       ...shown,
-      wait: async (signal) => this.#storeTokens(server.name, client, await poll(signal)),
+      wait: async (signal) => {
+        const record = await poll(signal);
+        if (dpop?.required) assertBound(server.name, discovery.issuer, record);
+        return await this.#storeTokens(server.name, client, record);
+      },
     };
   }
   /** The client and scopes of a sign-in; remembers the issuer and any --scopes given. */
@@ -216,7 +233,18 @@ export class SignInSteps {
     }
     let record: TokenRecord;
     try {
-      record = await completeAuthorization(this.#d.http, pending, params, this.#d.now);
+      // The server's key, created at its first DPoP sign-in and kept like a refresh token.
+      const key = pending.dpop &&
+        await ensureDpopKey(
+          this.#d.store,
+          pending.issuer,
+          pending.resource,
+          pending.dpop.alg,
+          pending.dpop.acceptable,
+          this.#d.now(),
+        );
+      record = await completeAuthorization(this.#d.http, pending, params, this.#d.now, key);
+      if (pending.dpop?.required) assertBound(pending.server, pending.issuer, record);
     } catch (err) {
       const rejected = err instanceof McpOAuthError &&
         err.code === ErrorCode.TOKEN_REQUEST_FAILED &&
@@ -330,6 +358,40 @@ export class SignInSteps {
     const { client_secret, ...rest } = record;
     return { ...rest, hasSecret: !!client_secret };
   }
+}
+
+/**
+ * How this sign-in binds its tokens (RFC 9449 §5): DPoP when the AS advertises it, the server
+ * challenged with it, or the person required it (then refused here, before the browser opens,
+ * when the AS offers none).
+ */
+function dpopChoice(
+  server: ServerDefinition,
+  discovery: Discovery,
+): PendingAuthorization["dpop"] {
+  const advertised = discovery.as.dpop_signing_alg_values_supported;
+  const alg = chooseDpopAlgorithm({
+    advertised,
+    challenged: discovery.challenge?.scheme === "dpop",
+    required: server.dpop === true,
+    server: server.name,
+    issuer: discovery.issuer,
+  });
+  if (!alg) return undefined;
+  const acceptable = Array.isArray(advertised) ? advertised.filter((a) => a !== "none") : [alg];
+  return { alg, acceptable, required: server.dpop === true };
+}
+
+/** A server added with DPoP gets a DPoP-bound token or nothing (RFC 9449 §5). */
+function assertBound(server: string, issuer: string, record: TokenRecord): void {
+  if (record.token_type === "DPoP") return;
+  throw new McpOAuthError(ErrorCode.DPOP_UNSUPPORTED, "", {
+    fact: `${server} was added with DPoP, but ${issuer} answered the proof with a ${
+      oneLine(record.token_type, 20)
+    } token, not a DPoP-bound one; nothing was stored`,
+    advice: "add the server again without DPoP, or ask the provider to enable DPoP",
+    remedy: { do: "add-without-dpop", server },
+  });
 }
 
 /** The query of a callback URL; text that is no URL is a clear error that does not echo it (RFC 6750 §5.3). */

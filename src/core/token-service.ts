@@ -8,7 +8,6 @@
  * lock and Docker's copy; split apart, each would need all three handed around.
  * @module
  */
-import type { Discovery } from "./discover.ts";
 import { ErrorCode, McpOAuthError, oneLine, type Remedy } from "./errors.ts";
 import { recordClientAuth } from "./grants/client-auth.ts";
 import type { GrantConfig, GrantEnvironment } from "./grants/grant.ts";
@@ -25,6 +24,7 @@ import type {
 } from "./ports.ts";
 import {
   type ClientRecord,
+  dpopKeyKey,
   isClientRecord,
   isTokenRecord,
   readRecord,
@@ -39,6 +39,15 @@ import { forgetClient } from "./registration.ts";
 import { scopeTokens, splitScopes } from "./scopes.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import { canonicalResource } from "./urls.ts";
+import type { Discovery } from "./discover.ts";
+import {
+  chooseDpopAlgorithm,
+  type DpopKey,
+  ensureDpopKey,
+  eraseDpopKey,
+  loadDpopKey,
+  withDpopNonceRetry,
+} from "./dpop.ts";
 
 /** Status of a server as `ls` and the dashboard show it. */
 export interface ServerStatus {
@@ -57,6 +66,8 @@ export interface ServerStatus {
   error?: string;
   /** The machine grant that renews its token without a browser (absent: a browser sign-in). */
   grant?: GrantConfig;
+  /** The stored token is DPoP-bound (RFC 9449): usable only with mcp-oauth's proofs. */
+  dpop?: boolean;
 }
 
 /** The result of a completed sign-in, without the token itself. */
@@ -117,6 +128,8 @@ export interface TokenServiceDeps {
 /** See the module doc. */
 export class TokenService {
   readonly #d: TokenServiceDeps;
+  /** DPoP keys loaded by this process, by store key: each keeps its servers' nonces. */
+  readonly #dpopKeys = new Map<string, DpopKey>();
 
   constructor(deps: TokenServiceDeps) {
     this.#d = deps;
@@ -162,6 +175,63 @@ export class TokenService {
    */
   async getAccessToken(server: ServerDefinition): Promise<string> {
     return (await this.#freshRecord(await this.resolveServer(server), false)).access_token;
+  }
+  /**
+   * A valid access token and, when it is DPoP-bound, the key its proofs are made with
+   * (RFC 9449 §7). A bound token whose key is gone is useless: a new sign-in is needed.
+   */
+  async getCredential(server: ServerDefinition): Promise<{ token: string; dpop?: DpopKey }> {
+    const record = await this.#freshRecord(await this.resolveServer(server), false);
+    if (record.token_type.toLowerCase() !== "dpop") return { token: record.access_token };
+    const dpop = await this.#dpopKey(record);
+    if (!dpop) {
+      throw new McpOAuthError(ErrorCode.REAUTHORIZATION_NEEDED, "", {
+        fact: `The DPoP key ${server.name}'s token is bound to is no longer in the store`,
+        advice: "sign in to it again",
+        remedy: { do: "authorize", server: server.name, when: "reauthorize" },
+      });
+    }
+    return { token: record.access_token, dpop };
+  }
+  /**
+   * The server's DPoP key for a machine grant's token request (RFC 9449 §5), created when
+   * the AS advertises DPoP or the person required it; undefined for Bearer tokens.
+   */
+  async #grantDpopKey(
+    resolved: ResolvedServer,
+    definition: ServerDefinition,
+    discovery: Discovery,
+  ): Promise<DpopKey | undefined> {
+    const advertised = discovery.as.dpop_signing_alg_values_supported;
+    const alg = chooseDpopAlgorithm({
+      advertised,
+      challenged: discovery.challenge?.scheme === "dpop",
+      required: definition.dpop === true,
+      server: resolved.name,
+      issuer: discovery.issuer,
+    });
+    if (!alg) return undefined;
+    const key = await ensureDpopKey(
+      this.#d.store,
+      discovery.issuer,
+      resolved.canonical,
+      alg,
+      Array.isArray(advertised) ? advertised : [alg],
+      this.#d.now(),
+    );
+    this.#dpopKeys.set(dpopKeyKey(discovery.issuer, resolved.canonical), key);
+    return key;
+  }
+  /** The DPoP key a record was obtained with, if the store still has it (RFC 9449 §5). */
+  async #dpopKey(record: TokenRecord): Promise<DpopKey | undefined> {
+    if (!record.dpop_jkt) return undefined;
+    const key = dpopKeyKey(record.issuer, record.resource);
+    let dpop = this.#dpopKeys.get(key);
+    if (dpop?.jkt !== record.dpop_jkt) {
+      dpop = await loadDpopKey(this.#d.store, record.issuer, record.resource);
+      if (dpop) this.#dpopKeys.set(key, dpop);
+    }
+    return dpop?.jkt === record.dpop_jkt ? dpop : undefined;
   }
   /** Like {@link getAccessToken}, with type, expiry and scope. */
   async getTokenSet(
@@ -227,6 +297,7 @@ export class TokenService {
       refreshable,
       expiresAt: record.expires_at,
       obtainedAt: record.obtained_at,
+      ...(record.token_type.toLowerCase() === "dpop" ? { dpop: true } : {}),
       state: !expired ? "authorized" : refreshable ? "expired-refreshable" : "needs-authorization",
     };
   }
@@ -255,6 +326,8 @@ export class TokenService {
     const issuer = record?.issuer ?? resolved.issuer;
     if (issuer) {
       await this.#d.store.erase(tokenKey(issuer, resolved.canonical));
+      // Its tokens are gone: so is the key they were bound to (RFC 9449 §2).
+      if (record?.dpop_jkt) await eraseDpopKey(this.#d.store, issuer, resolved.canonical);
       if (options.forgetClient) await forgetClient(this.#d.store, issuer);
     }
     if (options.forgetClient) {
@@ -399,6 +472,7 @@ export class TokenService {
           current,
           await this.#clientCredential(current),
           this.#d.now,
+          await this.#dpopKey(current),
         );
       } catch (err) {
         if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
@@ -493,7 +567,10 @@ export class TokenService {
     }
     const discovery = known ?? await this.#d.discover!(definition);
     const wanted = scopes ?? definition.scopes ?? scopeTokens(discovery.challenge?.scope);
-    const next = await strategy.obtain({
+    // Bound to the server's DPoP key when the AS offers DPoP (RFC 9449 §5); one retry with
+    // the AS's nonce when it asks for one (RFC 9449 §8).
+    const dpop = await this.#grantDpopKey(server, definition, discovery);
+    const ctx = {
       http: this.#d.http,
       store: this.#d.store,
       policy: discovery.policy,
@@ -506,7 +583,9 @@ export class TokenService {
       sendResource: definition.resource !== false,
       now: this.#d.now,
       environment: this.#d.environment ?? { env: () => undefined, readFile: noFiles },
-    });
+      ...(dpop ? { dpop: dpop.handle(), dpopJkt: dpop.jkt } : {}),
+    };
+    const next = await withDpopNonceRetry(dpop?.handle(), () => strategy.obtain(ctx));
     await this.save(key, next, () => ({
       fact: `The token the ${grant.kind} grant obtained for ${server.name} could not be saved`,
       advice: "fix the credential store, then retry",

@@ -12,6 +12,7 @@ import { lenientTokenResponse } from "./lenient.ts";
 import { oauthErrorCode, wrapOAuthError } from "./oauth-errors.ts";
 import { clientAuth } from "./registration.ts";
 import { scopeTokens } from "./scopes.ts";
+import { type DpopKey, withDpopNonceRetry } from "./dpop.ts";
 import type { TokenRecord } from "./records.ts";
 
 /** Fields of a token record that come from the flow rather than the response. */
@@ -31,17 +32,21 @@ export function tokenRecordFrom(
   now: number,
   previous?: TokenRecord,
 ): TokenRecord {
-  // oauth4webapi also takes DPoP-bound tokens; mcp-oauth sends no DPoP proofs, so it cannot use one.
-  if (res.token_type !== undefined && res.token_type.toLowerCase() !== "bearer") {
+  // A DPoP-bound token is usable only with the key whose proofs obtained it (RFC 9449 §5):
+  // without one (context.dpop_jkt) no proof can be made, so it is refused like any other type.
+  const type = res.token_type?.toLowerCase();
+  if (type !== undefined && type !== "bearer" && !(type === "dpop" && context.dpop_jkt)) {
     throw new Error(
-      `the token_type "${oneLine(res.token_type, 40)}" is not supported, only Bearer`,
+      `the token_type "${oneLine(res.token_type!, 40)}" is not supported, only Bearer${
+        context.dpop_jkt ? " and DPoP" : ""
+      }`,
     );
   }
   return {
     v: 1,
     ...context,
     access_token: res.access_token,
-    token_type: res.token_type ?? "bearer",
+    token_type: type === "dpop" ? "DPoP" : res.token_type ?? "bearer",
     refresh_token: res.refresh_token ?? previous?.refresh_token,
     // The AS's scope is shown to people: only well-formed scope tokens are kept.
     scope: (scopeTokens(res.scope).join(" ") || undefined) ?? previous?.scope ?? context.scope,
@@ -90,6 +95,7 @@ export async function refreshTokenSet(
   /** The client's secret, or its whole authentication (a machine grant's private_key_jwt). */
   clientSecret: string | oauth.ClientAuth | undefined,
   now: () => number,
+  dpop?: DpopKey,
 ): Promise<TokenRecord> {
   if (!record.refresh_token) {
     throw new McpOAuthError(
@@ -107,23 +113,29 @@ export async function refreshTokenSet(
     client_secret: typeof clientSecret === "string" ? clientSecret : undefined,
   });
   const auth = typeof clientSecret === "function" ? clientSecret : secretAuth;
+  const refreshToken = record.refresh_token;
+  // A token set obtained with DPoP is refreshed with a proof of the same key (RFC 9449 §5).
+  const handle = record.dpop_jkt ? dpop?.handle() : undefined;
   try {
-    const res = await oauth.refreshTokenGrantRequest(
-      as,
-      client,
-      auth,
-      record.refresh_token,
-      recordPolicy(http, record).oauth(record.token_endpoint, "The stored token's token_endpoint", {
-        additionalParameters: record.send_resource
-          ? { resource: record.resource_indicator ?? record.resource }
-          : undefined,
-      }),
-    );
-    const tokens = await oauth.processRefreshTokenResponse(
-      as,
-      client,
-      await lenientTokenResponse(res),
-    );
+    const tokens = await withDpopNonceRetry(handle, async () => {
+      const res = await oauth.refreshTokenGrantRequest(
+        as,
+        client,
+        auth,
+        refreshToken,
+        recordPolicy(http, record).oauth(
+          record.token_endpoint,
+          "The stored token's token_endpoint",
+          {
+            additionalParameters: record.send_resource
+              ? { resource: record.resource_indicator ?? record.resource }
+              : undefined,
+            ...(handle ? { DPoP: handle } : {}),
+          },
+        ),
+      );
+      return await oauth.processRefreshTokenResponse(as, client, await lenientTokenResponse(res));
+    });
     const {
       v: _v,
       access_token: _a,
@@ -131,9 +143,15 @@ export async function refreshTokenSet(
       refresh_token: _r,
       expires_at: _e,
       obtained_at: _o,
+      dpop_jkt: _k,
       ...context
     } = record;
-    return tokenRecordFrom(tokens, context, now(), record);
+    return tokenRecordFrom(
+      tokens,
+      handle ? { ...context, dpop_jkt: dpop!.jkt } : context,
+      now(),
+      record,
+    );
   } catch (err) {
     const code = oauthErrorCode(err);
     if (code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client") {

@@ -13,6 +13,8 @@ export interface Challenge {
 
 /** What the MCP client needs from a Bearer challenge. */
 export interface BearerChallenge {
+  /** Set when the server challenged with the DPoP scheme instead (RFC 9449 §7.1). */
+  scheme?: "dpop";
   /** RFC 9728 §5.1 `resource_metadata` URL. */
   resourceMetadata?: string;
   /** Space-separated scopes the server wants (MCP scope selection; RFC 6750 §3.1). */
@@ -84,14 +86,18 @@ function readValue(s: string): { value: string; length: number } | undefined {
 }
 
 /**
- * The Bearer challenge of a response, if any.
+ * The Bearer challenge of a response, if any, else its DPoP challenge (same parameters, RFC
+ * 9449 §7.1): a server that asks for DPoP-bound tokens names its metadata there.
  * @see https://datatracker.ietf.org/doc/html/rfc6750#section-3
  * @see https://datatracker.ietf.org/doc/html/rfc9728#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-7.1
  */
 export function bearerChallenge(header: string | null | undefined): BearerChallenge | undefined {
-  const c = parseWwwAuthenticate(header).find((x) => x.scheme === "bearer");
+  const all = parseWwwAuthenticate(header);
+  const c = all.find((x) => x.scheme === "bearer") ?? all.find((x) => x.scheme === "dpop");
   if (!c) return undefined;
   return {
+    ...(c.scheme === "dpop" ? { scheme: "dpop" as const } : {}),
     resourceMetadata: c.params["resource_metadata"],
     scope: c.params["scope"],
     error: c.params["error"],

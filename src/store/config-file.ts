@@ -206,6 +206,7 @@ function badServerField(def: Record<string, unknown>): { field: string; want: st
     ["issuer", isString, "a string"],
     ["resource", (v) => typeof v === "boolean", "true or false"],
     ["adhoc", (v) => typeof v === "boolean", "true or false"],
+    ["dpop", (v) => typeof v === "boolean", "true or false"],
     ["compat", (v) => v === "docker", '"docker"'],
     [
       "grant",

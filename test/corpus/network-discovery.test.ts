@@ -120,11 +120,20 @@ describe("bad-input corpus: WWW-Authenticate on the MCP endpoint's 401 (discover
     assert.equal(s.hits("/elsewhere").length, 0);
   });
 
-  it("only non-Bearer challenges (Basic, Negotiate, DPoP): no Bearer challenge, discovery goes on", async () => {
+  it("only non-Bearer challenges (Basic, Negotiate): no Bearer challenge, discovery goes on", async () => {
+    const d = await discoverJson(s, () => ({
+      mcp: challenge('Basic realm="mcp"', "Negotiate"),
+    }));
+    assert.equal(probe(d).detail, "401 without a Bearer challenge");
+    assert.equal(d.json.prmUrl, prmUsed(s.origin));
+    assert.equal(d.json.legacy, false);
+  });
+
+  it("a DPoP challenge stands in for a Bearer one (RFC 9449 §7.1), and discovery goes on", async () => {
     const d = await discoverJson(s, () => ({
       mcp: challenge('Basic realm="mcp"', 'Negotiate, DPoP algs="ES256"'),
     }));
-    assert.equal(probe(d).detail, "401 without a Bearer challenge");
+    assert.equal(probe(d).detail, "DPoP challenge");
     assert.equal(d.json.prmUrl, prmUsed(s.origin));
     assert.equal(d.json.legacy, false);
   });

@@ -13,7 +13,7 @@ export const add: Command = {
   name: "add",
   summary: "define a server by name",
   usage:
-    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--no-resource] [--compat docker] [--grant client-credentials|jwt-bearer ... | --idp NAME]',
+    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--no-resource] [--compat docker] [--grant client-credentials|jwt-bearer ... | --idp NAME] [--dpop]',
   details: `Without a URL, the name must be one of the built-in catalog's well-known servers
 (notion, linear, sentry, atlassian, github, stripe, …: see "mcp-oauth catalog"); the
 catalog also supplies what the server needs (scopes, no resource parameter).
@@ -31,6 +31,9 @@ Options:
   --no-resource             do not send the RFC 8707 resource parameter
   --compat docker           also keep the tokens in Docker MCP gateway's layout, so
                             "docker mcp gateway run" can use them
+  --dpop                    require DPoP-bound tokens (RFC 9449); the sign-in fails if
+                            the provider has no DPoP. Without it, tokens are bound
+                            whenever the provider supports DPoP
 
 Machine grants (no person, no browser; token, tools, call, the proxy and stdio
 get and renew tokens by themselves):
@@ -80,6 +83,7 @@ Examples:
     "no-resource": { type: "boolean" },
     compat: { type: "string" },
     ...GRANT_OPTIONS,
+    dpop: { type: "boolean" },
   },
   positionals: { min: 1, max: 2, names: "a name (and a URL unless the name is in the catalog)" },
   async run(ctx, args) {
@@ -98,6 +102,7 @@ Examples:
       compat: compatArg("add", str(args, "compat")),
       ...(grant ? { grant } : {}),
       ...(privateKey ? { privateKey } : {}),
+      dpop: args.values.dpop === true ? true : undefined,
     });
     const warning = definition.compat === "docker" && dockerStoreWarning(ctx.engine.store);
     if (warning) ctx.io.err(warning);

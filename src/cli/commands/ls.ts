@@ -9,8 +9,13 @@ import { describeGrant } from "../../core/grants/grant.ts";
 export function describeStatus(s: ServerStatus, now = Date.now()): string {
   if (s.error) return "unreadable token entry";
   switch (s.state) {
-    case "authorized":
-      return s.expiresAt ? `authorized, expires ${relativeTime(s.expiresAt, now)}` : "authorized";
+    case "authorized": {
+      // A DPoP-bound token (RFC 9449) works only through mcp-oauth's proofs: say so.
+      const bound = s.dpop ? " (DPoP)" : "";
+      return s.expiresAt
+        ? `authorized${bound}, expires ${relativeTime(s.expiresAt, now)}`
+        : `authorized${bound}`;
+    }
     case "expired-refreshable":
       return `expired ${s.expiresAt ? relativeTime(s.expiresAt, now) : ""}, refreshable`.replace(
         "  ",
@@ -79,6 +84,7 @@ Examples:
             scopes: s.scopes,
             refreshable: s.refreshable,
             grant: describeGrant(s.grant),
+            ...(s.dpop ? { dpop: true } : {}),
             ...(s.error ? { error: s.error } : {}),
           })),
           docker: dockerRows.map((d) => ({

@@ -232,8 +232,12 @@ function statusLabel(r: RowView, now: number): [string, string] {
     return ["refresh failing", "refresh-failing"];
   }
   if (s.state === "authorized") {
+    // A DPoP-bound token (RFC 9449) is said so: it works only through mcp-oauth's proofs.
+    const bound = s.dpop ? " (DPoP)" : "";
     return [
-      s.expiresAt ? `authorized, expires ${relative(s.expiresAt, now)}` : "authorized",
+      s.expiresAt
+        ? `authorized${bound}, expires ${relative(s.expiresAt, now)}`
+        : `authorized${bound}`,
       "authorized",
     ];
   }
