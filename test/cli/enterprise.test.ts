@@ -33,6 +33,7 @@ import {
   removeHome,
   ROOT,
   runCli,
+  startCli,
   storedRecords,
   tempHome,
 } from "./helpers.ts";
@@ -270,6 +271,25 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
       assert.equal(q!.get("code_challenge_method"), "S256");
       assert.ok(q!.get("nonce"));
       assert.match(q!.get("redirect_uri")!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    });
+
+    it("--browser none: the person opens the URL elsewhere and pastes the redirect", async () => {
+      const before = b.idp.authorizations.length;
+      const cli = startCli(["idp", "sign-in", "corp", "--browser", "none", "--timeout", "20"], {
+        home,
+      });
+      const [, url] = await cli.waitForStderr(
+        /^Open this URL to sign in to the identity provider corp:\n\n {2}(\S+)\n/,
+      );
+      await cli.waitForStderr(/paste the address your browser was sent to/);
+      // The IdP approves at once (an SSO session) and redirects to the loopback address.
+      const res = await fetch(url!, { redirect: "manual" });
+      await res.body?.cancel();
+      cli.writeLine(res.headers.get("location")!);
+      const r = await cli.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Signed in to the identity provider corp/);
+      assert.equal(b.idp.authorizations.length, before + 1);
     });
 
     it("refreshes the expired id_token at the IdP before the exchange", async () => {
