@@ -13,7 +13,12 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 import { after, before, describe, it } from "node:test";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import {
   type AuthorizationServer,
   startAuthorizationServer,
@@ -22,6 +27,8 @@ import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
 import { startWorkloadAs, type WorkloadAs } from "../fixtures/workload-as.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 import {
+  CLI,
+  CLI_RUNTIME,
   type CliResult,
   errorLines,
   readHomeFile,
@@ -189,6 +196,40 @@ describe("client credentials (oidc-provider)", () => {
     const revoked = await runCli(["revoke", "ci"], { home: h });
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal((await as.introspect(second.stdout.trim())).active, false);
+  });
+
+  it("the stdio bridge: an MCP client that knows no OAuth lists tools before and after expiry, no browser", async () => {
+    const h = await home();
+    const added = await runCli(
+      ["add", "ci", mcp.url, "--grant", "client-credentials", "--client-id", "ci-bot"],
+      { home: h, env: { MCP_OAUTH_CLIENT_SECRET: SECRET } },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const stderr: string[] = [];
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k, v]) =>
+        !k.startsWith("MCP_OAUTH_") && v !== undefined
+      ),
+    ) as Record<string, string>;
+    const transport = new StdioClientTransport({
+      command: CLI,
+      args: ["stdio", "ci"],
+      env: { ...env, MCP_OAUTH_HOME: h, MCP_OAUTH_RUNTIME: CLI_RUNTIME },
+      stderr: "pipe",
+    });
+    transport.stderr?.on("data", (d: Uint8Array) => stderr.push(new TextDecoder().decode(d)));
+    const client = new Client({ name: "grant-test", version: "0" });
+    try {
+      await client.connect(transport);
+      const before = as.counts.clientCredentials;
+      assert.ok((await client.listTools()).tools.length > 0);
+      await sleep(3200);
+      assert.ok((await client.listTools()).tools.length > 0);
+      assert.ok(as.counts.clientCredentials > before, "a new token after expiry");
+    } finally {
+      await client.close();
+    }
+    assert.doesNotMatch(stderr.join(""), /browser|authorize/i);
   });
 
   for (
