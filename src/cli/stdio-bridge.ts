@@ -59,8 +59,8 @@ export async function bridgeStdio(
     return write;
   };
   const initializeIds = new Set<RequestId>();
-  /** `tools/list` requests in flight, and each listed tool's x-mcp-header declarations. */
-  const listIds = new Set<RequestId>();
+  /** `tools/list` requests in flight (2026-07-28 ones: true), and each listed tool's x-mcp-header declarations. */
+  const listIds = new Map<RequestId, boolean>();
   const declarations = new Map<string, ParamDeclaration[] | undefined>();
   /** 2026-07-28 requests in flight: over HTTP, closing a request's stream cancels it. */
   const streams = new Map<RequestId, AbortController>();
@@ -79,14 +79,27 @@ export async function bridgeStdio(
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === "string") remote.setProtocolVersion(version);
       }
+      const listedModern = listIds.get(message.id);
       if (listIds.delete(message.id) && "result" in message) {
-        const tools = (message.result as { tools?: unknown }).tools;
-        for (const t of Array.isArray(tools) ? tools : []) {
+        const result = message.result as { tools?: unknown };
+        const tools = Array.isArray(result.tools) ? result.tools : [];
+        const kept = tools.filter((t) => {
           const tool = t as { name?: unknown; inputSchema?: unknown } | null;
-          if (typeof tool?.name === "string") {
-            declarations.set(tool.name, paramDeclarations(tool.inputSchema));
-          }
-        }
+          if (typeof tool?.name !== "string") return true;
+          const declared = paramDeclarations(tool.inputSchema);
+          declarations.set(tool.name, declared);
+          // SEP-2243: a client rejects a tool whose x-mcp-header declaration is invalid. The
+          // bridge is the HTTP client here; the local client cannot tell, so the bridge leaves
+          // the tool out (as `tools` does) and says so on stderr.
+          if (declared || !listedModern) return true;
+          log(
+            `left out the tool ${
+              JSON.stringify(oneLine(tool.name, 80))
+            }: its x-mcp-header declaration is invalid`,
+          );
+          return false;
+        });
+        if (kept.length !== tools.length) result.tools = kept;
       }
     }
     void toLocal(message);
@@ -100,7 +113,7 @@ export async function bridgeStdio(
     const request = "method" in message && "id" in message ? message : undefined;
     if (request) unanswered.add(request.id);
     if (request?.method === "initialize") initializeIds.add(request.id);
-    if (request?.method === "tools/list") listIds.add(request.id);
+    if (request?.method === "tools/list") listIds.set(request.id, isModern(request));
     if ("method" in message && message.method === "notifications/cancelled") {
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       const stream = id === undefined ? undefined : streams.get(id);

@@ -357,13 +357,15 @@ describe("an SDK client (2.x, 2026-07-28) through the stdio bridge", () => {
   );
 
   it(
-    "a tool's x-mcp-header arguments go as Mcp-Param-* headers, from the list the bridge passed on",
+    "a tool's x-mcp-header arguments go as Mcp-Param-* headers, from the list the bridge passed on (a tool with an invalid declaration left out)",
     SLOW,
     async () => {
       const from = modern.received.length;
       const content = await through(async (client) => {
         const { tools } = await client.listTools();
         assert.ok(tools.some((t) => t.name === "locate"));
+        // SEP-2243: the bridge is the HTTP client, so it leaves out the invalid declaration.
+        assert.ok(!tools.some((t) => t.name === "bad_header"), "bad_header is left out");
         return (await client.callTool({
           name: "locate",
           arguments: {
