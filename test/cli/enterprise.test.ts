@@ -24,6 +24,7 @@ import {
   startAuthorizationServer,
 } from "../fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
+import { listen } from "../helpers/listen.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 import {
   type CliResult,
@@ -290,6 +291,25 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Signed in to the identity provider corp/);
       assert.equal(b.idp.authorizations.length, before + 1);
+    });
+
+    it("a --port that is taken is one line", async () => {
+      const taken = await listen(() => new Response("busy"));
+      try {
+        const r = await runCli(
+          ["idp", "sign-in", "corp", "--browser", BROWSER, "--port", String(taken.port)],
+          { home },
+        );
+        assert.equal(r.code, 2);
+        assert.match(
+          oneErrorLine(r),
+          new RegExp(
+            `Cannot listen on 127\\.0\\.0\\.1:${taken.port} .*; choose another --port\\.$`,
+          ),
+        );
+      } finally {
+        await taken.close();
+      }
     });
 
     it("refreshes the expired id_token at the IdP before the exchange", async () => {

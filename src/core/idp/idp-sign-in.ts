@@ -117,10 +117,24 @@ export async function signInToIdp(
     }
   };
 
-  const listener = await caps.listen(
-    { address: "127.0.0.1", port: request.port ?? 0, bothLoopbacks: false },
-    complete,
-  );
+  let listener: { port: number; close(): Promise<void> };
+  try {
+    listener = await caps.listen(
+      { address: "127.0.0.1", port: request.port ?? 0, bothLoopbacks: false },
+      complete,
+    );
+  } catch (err) {
+    throw new McpOAuthError(ErrorCode.USAGE, "", {
+      cause: err,
+      fact: `Cannot listen on 127.0.0.1:${
+        request.port ?? 0
+      } for the identity provider's redirect (${
+        oneLine(err instanceof Error ? err.message : String(err), 120)
+      })`,
+      advice: "choose another port",
+      remedy: { do: "other-port" },
+    });
+  }
   redirectUri = `http://127.0.0.1:${listener.port}/callback`;
   let opened: { close(): Promise<void> } | undefined;
   let stopWaiting: void | (() => void) = undefined;
