@@ -198,6 +198,34 @@ describe("client credentials (oidc-provider)", () => {
     assert.equal((await as.introspect(second.stdout.trim())).active, false);
   });
 
+  it("a token the MCP server refuses (revoked at the AS) is replaced through the grant, not a browser", async () => {
+    const h = await home();
+    const added = await runCli(
+      ["add", "ci", mcp.url, "--grant", "client-credentials", "--client-id", "ci-bot"],
+      { home: h, env: { MCP_OAUTH_CLIENT_SECRET: SECRET } },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const first = (await runCli(["token", "ci"], { home: h })).stdout.trim();
+    // Revoked behind mcp-oauth's back: still valid by its expiry, refused by the server (401).
+    const { clientId, clientSecret } = as.rsClient;
+    const res = await fetch(`${as.issuer}/token/revocation`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ token: first }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await as.introspect(first)).active, false);
+    const before = as.counts.clientCredentials;
+    const tools = await runCli(["tools", "ci", "--json"], { home: h });
+    assert.equal(tools.code, 0, tools.stderr);
+    assert.equal(as.counts.clientCredentials, before + 1);
+    const now = (await runCli(["token", "ci"], { home: h })).stdout.trim();
+    assert.notEqual(now, first);
+  });
+
   it("the stdio bridge: an MCP client that knows no OAuth lists tools before and after expiry, no browser", async () => {
     const h = await home();
     const added = await runCli(
