@@ -75,6 +75,8 @@ export function createAuthFetch(
       return c.token;
     };
     let nonceRetried = false;
+    let bearerTried = false;
+    let bearerTrial = false;
     const signIn = async (scopes: string[] | undefined, reason: string, cause?: unknown) => {
       if (!options.authorize) {
         if (cause) throw cause;
@@ -101,19 +103,35 @@ export function createAuthFetch(
     let refreshed = token === undefined;
     for (;;) {
       const req = original.clone();
-      if (token !== undefined && dpop) {
+      const asBearer = bearerTrial || dpop?.bearerOnly(req.url);
+      if (token !== undefined && dpop && !asBearer) {
         req.headers.set("authorization", `DPoP ${token}`);
         req.headers.set("dpop", await dpop.proof(req.method, req.url, token));
       } else if (token !== undefined) req.headers.set("authorization", `Bearer ${token}`);
       const res = await fetchImpl(req);
+      if (bearerTrial) {
+        bearerTrial = false;
+        if (res.status !== 401) dpop!.useBearer(req.url);
+      }
       // RFC 9449 §9: a server that wants a nonce says so with a 401 and DPoP-Nonce; the
       // request is made once more with a new proof carrying it.
-      if (token !== undefined && dpop?.noteNonce(req.url, res)) {
+      if (token !== undefined && !asBearer && dpop?.noteNonce(req.url, res)) {
         if (res.status === 401 && !nonceRetried && wantsNonce(res)) {
           nonceRetried = true;
           await res.body?.cancel();
           continue;
         }
+      }
+      // A server that knows only Bearer (its challenge names no DPoP) while its AS binds tokens
+      // reads the token as a bearer token (RFC 9449 §7.2 leaves that check to the server): it is
+      // sent once as one, and from then on when that server accepts it.
+      if (
+        token !== undefined && dpop && !asBearer && !bearerTried && res.status === 401 &&
+        knowsOnlyBearer(res)
+      ) {
+        bearerTried = bearerTrial = true;
+        await res.body?.cancel();
+        continue;
       }
       const challenge = res.status === 401 || res.status === 403
         ? bearerChallenge(res.headers.get("www-authenticate"))
@@ -165,6 +183,12 @@ export function createAuthFetch(
       return res;
     }
   };
+}
+
+/** A 401 that challenges with Bearer and not with DPoP: a server that never heard of DPoP. */
+function knowsOnlyBearer(res: Response): boolean {
+  const schemes = parseWwwAuthenticate(res.headers.get("www-authenticate")).map((c) => c.scheme);
+  return schemes.includes("bearer") && !schemes.includes("dpop");
 }
 
 /** A 401 whose DPoP challenge is `use_dpop_nonce` (RFC 9449 §9). */

@@ -97,6 +97,7 @@ export class DpopKey {
   readonly #pair: CryptoKeyPair;
   readonly #publicJwk: JsonWebKey;
   readonly #nonces = new Map<string, string>();
+  readonly #bearerOnly = new Set<string>();
   #handle?: oauth.DPoPHandle;
 
   constructor(alg: string, jkt: string, pair: CryptoKeyPair, publicJwk: JsonWebKey) {
@@ -109,6 +110,19 @@ export class DpopKey {
   /** oauth4webapi's handle, for its `DPoP` option on token requests (RFC 9449 §5). */
   handle(): oauth.DPoPHandle {
     return this.#handle ??= oauth.DPoP({}, this.#pair);
+  }
+
+  /** True once the server at this URL's origin turned out to know only Bearer tokens. */
+  bearerOnly(url: string | URL): boolean {
+    return this.#bearerOnly.has(new URL(url).origin);
+  }
+
+  /**
+   * Remember that the server at this origin knows only Bearer (it challenged a DPoP request
+   * with Bearer alone): its requests carry the token as a bearer token, without proofs.
+   */
+  useBearer(url: string | URL): void {
+    this.#bearerOnly.add(new URL(url).origin);
   }
 
   /** Remember the `DPoP-Nonce` a resource server sent (RFC 9449 §9). */

@@ -335,3 +335,25 @@ describe("DPoP with a machine grant (client credentials, RFC 9449 §5, §8)", ()
     },
   );
 });
+
+describe("a server that knows nothing of DPoP behind an AS that binds tokens (RFC 9449 §7.2)", () => {
+  const s = useServers({ dpop: true }, {});
+
+  it(
+    "after one Bearer-only 401 the token goes as a bearer token, once per process",
+    SLOW,
+    async () => {
+      const tools = await s.cli(["tools", "demo", "--json", "--browser", PERSON_BROWSER]);
+      assert.equal(tools.code, 0, tools.stderr);
+      assert.equal((await stored(s.home)).token?.token_type, "DPoP", "the AS bound it");
+      // The unauthenticated probe, then the one DPoP request the server did not understand.
+      assert.equal(s.mcp.rejected, 2);
+      const call = await s.cli(["call", "demo", "echo", "--args", '{"text":"plain"}']);
+      assert.equal(call.code, 0, call.stderr);
+      assert.match(call.stdout, /plain/);
+      assert.equal(s.mcp.rejected, 3, "a new process tries DPoP once");
+      assert.equal(s.as.counts.authorizationCode, 1, "no new sign-in");
+      assert.equal(s.as.counts.refresh, 0, "no refresh either");
+    },
+  );
+});
