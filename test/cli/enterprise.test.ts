@@ -12,7 +12,12 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 import { after, before, describe, it } from "node:test";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import {
   type JagAuthorizationServer,
   startIdp,
@@ -27,6 +32,8 @@ import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
 import { listen } from "../helpers/listen.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 import {
+  CLI,
+  CLI_RUNTIME,
   type CliResult,
   errorLines,
   PERSON_BROWSER,
@@ -168,6 +175,30 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
       assert.equal(second!.get("resource"), b.crm.url);
       assert.deepEqual(b.wikiAs.grants.map((g) => g.clientId), ["wiki-client"]);
       assert.deepEqual(b.crmAs.grants.map((g) => g.clientId), ["crm-client"]);
+    });
+
+    it("the stdio bridge: an MCP client that knows no OAuth uses the IdP's servers", async () => {
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([k, v]) =>
+          !k.startsWith("MCP_OAUTH_") && v !== undefined
+        ),
+      ) as Record<string, string>;
+      const stderr: string[] = [];
+      const transport = new StdioClientTransport({
+        command: CLI,
+        args: ["stdio", "crm"],
+        env: { ...env, MCP_OAUTH_HOME: home, MCP_OAUTH_RUNTIME: CLI_RUNTIME },
+        stderr: "pipe",
+      });
+      transport.stderr?.on("data", (d: Uint8Array) => stderr.push(new TextDecoder().decode(d)));
+      const client = new Client({ name: "enterprise-test", version: "0" });
+      try {
+        await client.connect(transport);
+        assert.ok((await client.listTools()).tools.length > 0);
+      } finally {
+        await client.close();
+      }
+      assert.doesNotMatch(stderr.join(""), /browser|authorize|sign in/i);
     });
 
     it("token hands out the stored token, and ls names the IdP as the servers' grant", async () => {
