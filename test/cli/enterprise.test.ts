@@ -29,6 +29,8 @@ import {
   startAuthorizationServer,
 } from "../fixtures/authorization-server.ts";
 import { type McpTestServer, startMcpServer } from "../fixtures/mcp-server.ts";
+import { idpKey } from "../../src/core/idp/idp-record.ts";
+import { SignInMarkers } from "../../src/store/sign-in-marker.ts";
 import { listen } from "../helpers/listen.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 import {
@@ -322,6 +324,23 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Signed in to the identity provider corp/);
       assert.equal(b.idp.authorizations.length, before + 1);
+    });
+
+    it("one sign-in to an IdP at a time: a second process says who is signing in", async () => {
+      const claim = await new SignInMarkers(home).claim(idpKey("corp"), Date.now() + 60_000);
+      assert.ok(claim.claimed);
+      try {
+        const r = await runCli(["idp", "sign-in", "corp", "--browser", BROWSER], { home });
+        assert.equal(r.code, 1);
+        assert.match(
+          oneErrorLine(r),
+          new RegExp(
+            `Another mcp-oauth process \\(pid ${process.pid}\\) is already signing in to the identity provider corp`,
+          ),
+        );
+      } finally {
+        await claim.release();
+      }
     });
 
     it("a --port that is taken is one line", async () => {

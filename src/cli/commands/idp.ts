@@ -12,6 +12,7 @@ import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { defineIdp } from "../../core/idp/idp-discovery.ts";
 import {
   assertIdpName,
+  idpKey,
   listIdpNames,
   readIdp,
   removeIdp,
@@ -20,6 +21,7 @@ import {
   writeIdp,
 } from "../../core/idp/idp-record.ts";
 import { withSession } from "../../core/idp/idp-session.ts";
+import { SignInMarkers } from "../../store/sign-in-marker.ts";
 import { int, type ParsedArgs, str, usageError } from "../args.ts";
 import { CLIENT_SECRET_ENV } from "../client-secret.ts";
 import type { Command } from "../command.ts";
@@ -182,14 +184,31 @@ async function signIn(ctx: CliContext, args: ParsedArgs, name: string): Promise<
     const timeoutS = int("idp", args, "timeout", 1, 86_400) ?? 300;
     const { cliCapabilities } = await import("../sign-in.ts");
     const { signInToIdp } = await import("../../core/idp/idp-sign-in.ts");
-    next = await signInToIdp(
-      ctx.engine.http,
-      ctx.engine.store,
-      record,
-      { timeoutS, port: int("idp", args, "port", 1, 65_535), pasteOnly: browser === "none" },
-      cliCapabilities(ctx, { browser, timeoutS }),
-      Date.now,
+    // One sign-in to an IdP at a time, across processes, with the markers of server sign-ins.
+    const claim = await new SignInMarkers(ctx.home).claim(
+      idpKey(name),
+      Date.now() + timeoutS * 1000,
     );
+    if (!claim.claimed) {
+      throw new McpOAuthError(
+        ErrorCode.SIGN_IN_IN_PROGRESS,
+        `Another mcp-oauth process (pid ${claim.holder.pid}) is already signing in to the identity provider ${name}${
+          claim.holder.url ? `; finish it at ${claim.holder.url}` : ""
+        }.`,
+      );
+    }
+    try {
+      next = await signInToIdp(
+        ctx.engine.http,
+        ctx.engine.store,
+        record,
+        { timeoutS, port: int("idp", args, "port", 1, 65_535), pasteOnly: browser === "none" },
+        cliCapabilities(ctx, { browser, timeoutS }),
+        Date.now,
+      );
+    } finally {
+      await claim.release();
+    }
   }
   ctx.io.out(
     `Signed in to the identity provider ${name}` +
