@@ -212,6 +212,14 @@ describe("DPoP through the CLI (RFC 9449)", () => {
   it("no output showed the DPoP private key or a token", async () => {
     await assertNothingLeaked(s.home, s.transcript);
   });
+
+  it("revoke revokes the bound tokens at the AS and forgets the key with them", async () => {
+    const { token } = await stored(s.home);
+    const r = await s.cli(["revoke", "demo"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await s.as.introspect(token!.access_token)).active, false);
+    assert.deepEqual(await stored(s.home), { token: undefined, key: undefined });
+  });
 });
 
 describe("DPoP nonces of the AS and of the MCP server (RFC 9449 §8, §9)", () => {
