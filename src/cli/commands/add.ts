@@ -65,13 +65,13 @@ Examples:
   mcp-oauth add github --client-id Ov23liAbc --client-secret-file ~/.secrets/github
   ${CLIENT_SECRET_ENV}="$SECRET" mcp-oauth add github --client-id Ov23liAbc
   mcp-oauth add my-server https://mcp.example.com/mcp --scopes "read write" --no-resource
-  ${CLIENT_SECRET_ENV}="$CI_SECRET" mcp-oauth add ci https://mcp.example.com/mcp \
+  ${CLIENT_SECRET_ENV}="$CI_SECRET" mcp-oauth add ci https://mcp.example.com/mcp \\
     --grant client-credentials --client-id ci-bot
-  mcp-oauth add ci https://mcp.example.com/mcp --grant client-credentials \
+  mcp-oauth add ci https://mcp.example.com/mcp --grant client-credentials \\
     --client-id ci-bot --private-key-file ci-bot.pem --signing-alg ES256
-  mcp-oauth add ci https://mcp.example.com/mcp --grant jwt-bearer \
+  mcp-oauth add ci https://mcp.example.com/mcp --grant jwt-bearer \\
     --client-id ci-workload --assertion-file /var/run/secrets/tokens/mcp
-  ${CLIENT_SECRET_ENV}="$SECRET" mcp-oauth add wiki https://wiki.corp.example/mcp \
+  ${CLIENT_SECRET_ENV}="$SECRET" mcp-oauth add wiki https://wiki.corp.example/mcp \\
     --idp corp --client-id wiki-client`,
   options: {
     scopes: { type: "string" },
