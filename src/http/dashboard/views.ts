@@ -24,10 +24,7 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
  * @see https://www.cve.org/CVERecord?id=CVE-2021-42574
  */
 const html: typeof honoHtml = (strings, ...values) =>
-  honoHtml(
-    strings,
-    ...values.map((v) => typeof v === "string" ? v.replace(BIDI, "") : v),
-  );
+  honoHtml(strings, ...values.map((v) => typeof v === "string" ? v.replace(BIDI, "") : v));
 
 /** A message shown under a server's row. */
 export type RowMessage =
@@ -115,11 +112,7 @@ ${addForm(form?.values ?? {}, form?.error)}`;
  * answer is 204, nothing to do, until it did; then this whole section, with the new signature.
  * Times count down in the page (app.js), so the clock alone changes nothing here.
  */
-export function serversSection(
-  rows: RowView[],
-  now: number,
-  live?: string,
-): Html {
+export function serversSection(rows: RowView[], now: number, live?: string): Html {
   const poll = live === undefined ? "" : raw(
     ` hx-get="/servers/live?since=${
       encodeURIComponent(live)
@@ -133,10 +126,7 @@ export function serversSection(
     <thead><tr><th>Name</th><th>Status</th><th>Issuer</th><th>Scopes</th><th>URL</th><th>Actions</th></tr></thead>
     ${rows.map((r) => serverRows(r, now))}
   </table>`
-        : html`
-          <p
-            class="note">No servers yet. Add one below, or with <code>mcp-oauth add NAME URL</code>.</p>
-        `}
+        : html`<p class="note">No servers yet. Add one below, or with <code>mcp-oauth add NAME URL</code>.</p>`}
     </section>
   `;
 }
@@ -156,9 +146,7 @@ export function serverRows(r: RowView, now: number): Html {
     ` hx-indicator="#srv-${r.id}" hx-disable="#srv-${r.id} button" hx-sync="#servers:replace"`,
   );
   const target = raw(` hx-target="#srv-${r.id}" hx-swap="outerHTML"${busy}`);
-  const details = raw(
-    ` hx-target="#details" hx-swap="innerHTML show:top"${busy}`,
-  );
+  const details = raw(` hx-target="#details" hx-swap="innerHTML show:top"${busy}`);
   const [plain, cls] = statusLabel(r, now);
   // A machine grant is named after the status; a browser sign-in, the usual case, is not.
   const label = s.grant ? `${plain}; ${describeGrant(s.grant)}` : plain;
@@ -169,13 +157,11 @@ export function serverRows(r: RowView, now: number): Html {
   // The main action of each state: Authorize when not signed in, Test when signed in,
   // Refresh when the token expired but can be refreshed.
   const primary = (action: "authorize" | "test" | "refresh") =>
-    action ===
-        (s.state === "authorized" ? "test" : signedIn ? "refresh" : "authorize")
+    action === (s.state === "authorized" ? "test" : signedIn ? "refresh" : "authorize")
       ? raw(' class="primary"')
       : "";
   return html`
-    <tbody id="srv-${r.id}" data-server="${s.name}" data-state="${cls}"
-      ${poll}>
+    <tbody id="srv-${r.id}" data-server="${s.name}" data-state="${cls}" ${poll}>
       <tr>
         <td data-label="Name"><strong>${s.name}</strong></td>
         <td
@@ -192,27 +178,24 @@ export function serverRows(r: RowView, now: number): Html {
                 : "Authorize"}</button>
             </form>
             ${signedIn
-              ? html`
-                <button${primary("test")} type="button" hx-post="${base}/test"
-                  ${details}>Test</button>
-                            <button${primary(
-                              "refresh",
-                            )} type="button" hx-post="${base}/refresh" ${target}>Refresh</button>
-                            <button type="button" hx-get="${base}/claims" ${details}>Claims</button>
-              `
+              ? html`<button${
+                primary("test")
+              } type="button" hx-post="${base}/test" ${details}>Test</button>
+            <button${
+                primary("refresh")
+              } type="button" hx-post="${base}/refresh" ${target}>Refresh</button>
+            <button type="button" hx-get="${base}/claims" ${details}>Claims</button>`
               : ""}
             <button type="button" hx-get="${base}/connect" ${details}>Connect</button>
             <button type="button" hx-get="${base}/trace" ${details}>Trace</button>
             ${signedIn
               ? html`
                 <button type="button" hx-post="${base}/revoke"
-                  hx-confirm="Revoke the tokens of ${s
-                    .name}?" ${target}>Revoke</button>
+                  hx-confirm="Revoke the tokens of ${s.name}?" ${target}>Revoke</button>
               `
               : ""}
             <button type="button" hx-post="${base}/remove"
-              hx-confirm="Remove ${s
-                .name} and revoke its tokens?" hx-target="#srv-${r.id}"
+              hx-confirm="Remove ${s.name} and revoke its tokens?" hx-target="#srv-${r.id}"
               hx-swap="delete"${busy}>Remove</button>
           </div>
         </td>
@@ -228,9 +211,7 @@ function statusLabel(r: RowView, now: number): [string, string] {
   const s = r.status;
   if (r.pending) return ["waiting for sign-in…", "pending"];
   if (s.error) return ["unreadable token entry", "needs-authorization"];
-  if (s.state === "authorized" && r.refreshError) {
-    return ["refresh failing", "refresh-failing"];
-  }
+  if (s.state === "authorized" && r.refreshError) return ["refresh failing", "refresh-failing"];
   if (s.state === "authorized") {
     // A DPoP-bound token (RFC 9449) is said so: it works only through mcp-oauth's proofs.
     const bound = s.dpop ? " (DPoP)" : "";
@@ -241,9 +222,7 @@ function statusLabel(r: RowView, now: number): [string, string] {
       "authorized",
     ];
   }
-  if (s.state === "expired-refreshable") {
-    return ["expired, refreshable", "expired-refreshable"];
-  }
+  if (s.state === "expired-refreshable") return ["expired, refreshable", "expired-refreshable"];
   // A machine grant gets its next token by itself when it is used.
   if (s.grant) {
     return [
@@ -258,14 +237,10 @@ function message(r: RowView): Html | string {
   if (r.refreshError && !r.message) {
     return html`<span class="error">Refresh failed: ${r.refreshError}</span>`;
   }
-  if (r.status.error && !r.message) {
-    return html`<span class="error">${r.status.error}</span>`;
-  }
+  if (r.status.error && !r.message) return html`<span class="error">${r.status.error}</span>`;
   const m = r.message;
   if (!m) return "";
-  if (m.kind === "error") {
-    return html`<span class="error" role="alert">${m.text}</span>`;
-  }
+  if (m.kind === "error") return html`<span class="error" role="alert">${m.text}</span>`;
   return html`<span class="note">${m.text}</span>`;
 }
 
@@ -327,8 +302,7 @@ export function tracePanel(
 ): Html {
   return html`
     <h2>Discovery of ${name}</h2>
-    <p>${d.trace.requests} requests in ${d.trace
-      .rounds} sequential rounds. Resource <code>${d
+    <p>${d.trace.requests} requests in ${d.trace.rounds} sequential rounds. Resource <code>${d
       .resource}</code>, issuer <code>${d.issuer}</code>${d.legacy
       ? " (2025-03-26 server: no protected resource metadata)"
       : ""}.</p>
@@ -390,8 +364,7 @@ export function tracePanel(
           <tbody>
             <tr>
               <th>Client ID</th>
-              <td><code>${registration.client_id}</code> (${registration
-                .source})</td>
+              <td><code>${registration.client_id}</code> (${registration.source})</td>
             </tr>
             <tr>
               <th>Token endpoint auth</th>
@@ -407,8 +380,7 @@ export function tracePanel(
             </tr>
             <tr>
               <th>Registered</th>
-              <td>${isoTime(registration.registered_at / 1000) ??
-                "unknown"}</td>
+              <td>${isoTime(registration.registered_at / 1000) ?? "unknown"}</td>
             </tr>
           </tbody>
         </table>
@@ -431,15 +403,13 @@ export function claimsPanel(
   if (!result.claims) {
     return html`
       <h2>Token of ${name}</h2>
-      <p
-        class="note">The access token is opaque (not a JWT): there are no claims to show.</p>
+      <p class="note">The access token is opaque (not a JWT): there are no claims to show.</p>
     `;
   }
   const entries = Object.entries(result.claims);
   return html`
     <h2>Access token claims of ${name}</h2>
-    <p
-      class="note">Decoded for display only, not verified. The token itself is never shown.</p>
+    <p class="note">Decoded for display only, not verified. The token itself is never shown.</p>
     <table>
       <tbody>${entries.map(([k, v]) =>
         html`
@@ -447,8 +417,7 @@ export function claimsPanel(
             <th>${k}</th>
             <td><code>${typeof v === "string" ? v : JSON.stringify(
               v,
-            )}</code>${(k === "exp" || k === "iat" || k === "nbf" ||
-                k === "auth_time") &&
+            )}</code>${(k === "exp" || k === "iat" || k === "nbf" || k === "auth_time") &&
                 isoTime(v)
               ? html`
                 <span class="note">(${isoTime(v)})</span>
@@ -481,8 +450,7 @@ export function lockedPage(message: string): Html {
         <main class="locked">
           <h1>mcp-oauth</h1>
           <p>${message}</p>
-          <p
-            class="note">To open the dashboard, run <code>mcp-oauth serve --open</code> in a
+          <p class="note">To open the dashboard, run <code>mcp-oauth serve --open</code> in a
             terminal, or open the address it printed: <code>http://127.0.0.1:PORT/?k=…</code>.</p>
         </main>
       </body>
@@ -544,9 +512,7 @@ export function errorPage(title: string, text: string): Html {
 
 /** A NumericDate (seconds) as ISO 8601; undefined when no Date can hold it (a claim of 1e20). */
 function isoTime(seconds: unknown): string | undefined {
-  if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
-    return undefined;
-  }
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return undefined;
   const ms = seconds * 1000;
   return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
 }
@@ -556,12 +522,8 @@ function relative(at: number, now: number): string {
   const s = Math.round((at - now) / 1000);
   if (s < 0) return "now";
   if (s < 60) return `in ${s}s`;
-  if (s < 600) {
-    return `in ${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
-  }
+  if (s < 600) return `in ${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
   if (s < 3600) return `in ${Math.floor(s / 60)}m`;
-  if (s < 86400) {
-    return `in ${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  }
+  if (s < 86400) return `in ${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
   return `in ${Math.floor(s / 86400)}d`;
 }
