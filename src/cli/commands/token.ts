@@ -8,6 +8,8 @@ export const token: Command = {
   usage: "token <name|url> [--json]",
   details: `Prints only the access token on stdout, refreshing it first when it is about to
 expire. Exits 3 when a new sign-in is needed (run "mcp-oauth authorize").
+A server added with --grant (client credentials, a workload JWT, an enterprise IdP)
+never needs one: its grant gets a new token whenever the old one has expired.
 
 --json prints {"access_token", "token_type", "expires_at" (RFC 3339 or null), "scope"}.
 
