@@ -135,6 +135,15 @@ describe("DPoP through the CLI (RFC 9449)", () => {
     }
   });
 
+  it("discover names the AS's DPoP algorithms and the one tokens are bound with", async () => {
+    const r = await s.cli(["discover", "demo"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^DPoP +ES256, Ed25519, EdDSA: tokens bound with ES256$/m);
+    const json = JSON.parse((await s.cli(["discover", "demo", "--json"])).stdout);
+    assert.deepEqual(json.dpopSigningAlgs, ["ES256", "Ed25519", "EdDSA"]);
+    assert.equal(json.dpop, "ES256");
+  });
+
   it("ls shows the server as DPoP-bound", async () => {
     const r = await s.cli(["ls"]);
     assert.equal(r.code, 0, r.stderr);

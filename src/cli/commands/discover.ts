@@ -1,4 +1,5 @@
 /** `mcp-oauth discover`: show what discovery finds, step by step. @module */
+import { chooseDpopAlgorithm } from "../../core/dpop.ts";
 import { selectScopes } from "../../core/scopes.ts";
 import type { Command } from "../command.ts";
 
@@ -14,10 +15,13 @@ parallel rounds, with what was learnt. Registers nothing and stores nothing.
 token_endpoint_auth_methods_supported: client_credentials allows
 "add --grant client-credentials" (client_secret_basic/_post, or private_key_jwt with
 a key), jwt-bearer allows "add --grant jwt-bearer" (a workload's JWT) and "--idp".
+"DPoP" is the AS's dpop_signing_alg_values_supported (RFC 9449): with it, or when the
+server challenges with DPoP, tokens are bound to a key of mcp-oauth's (the one named).
 
 --json prints {"resource", "prmUrl", "issuer", "asMetadataUrl", "legacy",
-"scopes", "endpoints": {...}, "pkce", "grantTypes", "tokenEndpointAuthMethods"
-(lists, or null when the AS lists none), "trace": {"requests", "rounds", "steps": [...]}}.
+"scopes", "endpoints": {...}, "pkce", "grantTypes", "tokenEndpointAuthMethods",
+"dpopSigningAlgs" (lists, or null when the AS lists none), "dpop" (the algorithm
+tokens are bound with, or null), "trace": {"requests", "rounds", "steps": [...]}}.
 
 Examples:
   mcp-oauth discover https://mcp.linear.app/mcp
@@ -46,6 +50,14 @@ Examples:
       Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null;
     const grantTypes = list(d.as.grant_types_supported);
     const authMethods = list(d.as.token_endpoint_auth_methods_supported);
+    const dpopAlgs = list(d.as.dpop_signing_alg_values_supported);
+    // What a sign-in would bind its tokens with (RFC 9449 §5.1); never a refusal here.
+    const dpop = chooseDpopAlgorithm({
+      advertised: d.as.dpop_signing_alg_values_supported,
+      challenged: d.challenge?.scheme === "dpop",
+      server: def.name,
+      issuer: d.issuer,
+    });
     if (args.values.json) {
       ctx.io.out(JSON.stringify(
         {
@@ -60,6 +72,8 @@ Examples:
           pkce,
           grantTypes,
           tokenEndpointAuthMethods: authMethods,
+          dpopSigningAlgs: dpopAlgs,
+          dpop: dpop ?? null,
           trace: { requests: d.trace.requests, rounds: d.trace.rounds, steps: d.trace.steps },
         },
         null,
@@ -103,6 +117,15 @@ Examples:
         authMethods
           ? authMethods.join(", ") || "(none listed)"
           : "not listed (client_secret_basic by default)"
+      }`,
+    );
+    ctx.io.out(
+      `DPoP            ${
+        dpop
+          ? `${dpopAlgs?.join(", ") || "challenged by the server"}: tokens bound with ${dpop}`
+          : dpopAlgs?.length
+          ? `${dpopAlgs.join(", ")}: none mcp-oauth has, Bearer tokens`
+          : "not offered (Bearer tokens)"
       }`,
     );
     ctx.io.out(`scopes          ${scopes.join(" ") || "(none requested)"}`);
