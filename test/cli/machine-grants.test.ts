@@ -365,6 +365,14 @@ describe("client credentials (oidc-provider)", () => {
       assert.match(oneErrorLine(r), message);
     }
     assert.equal(await readHomeFile(h, "config.json"), undefined);
+    // A secret and a key for one client: which authentication was meant is asked, not guessed.
+    const both = await runCli(
+      ["add", "svc", mcp.url, "--grant", "client-credentials", "--client-id", "x"],
+      { home: h, env: { MCP_OAUTH_CLIENT_SECRET: SECRET, MCP_OAUTH_PRIVATE_KEY: ec.pem } },
+    );
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(oneErrorLine(both), /Both a client secret and a private key were given/);
+    assert.equal(await readHomeFile(h, "config.json"), undefined);
   });
 
   it("a malformed PEM or an algorithm the key cannot sign with: one line, nothing stored changed", async () => {

@@ -60,6 +60,14 @@ export async function validateGrantInput(input: GrantInput): Promise<CheckedGran
         if (!input.privateKey) {
           throw usage("private_key_jwt needs the client's private key", "give its PEM file");
         }
+        // One client authentication per client (RFC 6749 §2.3): a secret given as well would
+        // be kept and never used, so which one the person meant is asked, not guessed.
+        if (input.clientSecret) {
+          throw usage(
+            "Both a client secret and a private key were given",
+            "give one: the secret for client_secret_basic, or the key for private_key_jwt",
+          );
+        }
         const { alg } = await importSigningKey(input.privateKey, grant.alg, "The private key");
         return { config: { ...grant, alg }, privateKey: input.privateKey, alg };
       }
