@@ -582,6 +582,7 @@ export class TokenService {
       scope: wanted.length ? wanted.join(" ") : undefined,
       sendResource: definition.resource !== false,
       now: this.#d.now,
+      lock: this.#d.lock,
       environment: this.#d.environment ?? { env: () => undefined, readFile: noFiles },
       ...(dpop ? { dpop: dpop.handle(), dpopJkt: dpop.jkt } : {}),
     };

@@ -14,6 +14,7 @@ import { createHttpContext } from "../../src/core/http-context.ts";
 import { defineIdp } from "../../src/core/idp/idp-discovery.ts";
 import { type IdpRecord, readIdp, writeIdp } from "../../src/core/idp/idp-record.ts";
 import { checkIdToken, freshIdToken } from "../../src/core/idp/idp-session.ts";
+import { ProcessLock } from "../../src/core/lock.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 
@@ -252,6 +253,40 @@ describe("enterprise IdP: two processes refreshing at once", () => {
       [`${ISSUER}/token`]: () => Response.json({ error: "invalid_grant" }, { status: 400 }),
     });
     assert.equal(await freshIdToken(http, store, stale, Date.now), newer);
+  });
+
+  it("under the lock, two callers with the same expired session refresh once and share it", async () => {
+    const store = new MemoryStore();
+    const stale = record({
+      id_token: jwt({ iss: ISSUER, exp: nowS() - 10 }),
+      id_token_expires_at: (nowS() - 10) * 1000,
+      refresh_token: "rt-a",
+      id_token_signing_alg_values_supported: ["ES256"],
+    });
+    recordSecret("idp refresh token", "rt-a");
+    recordSecret("idp refresh token", "rt-b");
+    await writeIdp(store, stale);
+    const fresh = jwt({ iss: ISSUER, aud: "laptop", sub: "pat", iat: nowS(), exp: nowS() + 600 });
+    const { http, requests } = network({
+      // A rotating IdP: rt-a works once.
+      [`${ISSUER}/token`]: () =>
+        requests.length === 1
+          ? Response.json({
+            access_token: "x",
+            token_type: "Bearer",
+            id_token: fresh,
+            refresh_token: "rt-b",
+          })
+          : Response.json({ error: "invalid_grant" }, { status: 400 }),
+    });
+    const lock = new ProcessLock();
+    const both = await Promise.all([
+      freshIdToken(http, store, stale, Date.now, lock),
+      freshIdToken(http, store, stale, Date.now, lock),
+    ]);
+    assert.deepEqual(both, [fresh, fresh]);
+    assert.equal(requests.length, 1, "one refresh at the IdP");
+    assert.equal((await readIdp(store, "corp"))?.refresh_token, "rt-b");
   });
 });
 

@@ -14,6 +14,7 @@
 import type * as oauth from "oauth4webapi";
 import type { Discovery } from "../discover.ts";
 import type { HttpContext } from "../http-context.ts";
+import type { Lock } from "../lock.ts";
 import type { CredentialStore, ServerDefinition } from "../ports.ts";
 import type { TokenRecord } from "../records.ts";
 import type { RequestPolicy } from "../request-policy.ts";
@@ -71,6 +72,8 @@ export interface GrantContext<G extends GrantConfig = GrantConfig> {
   /** Send RFC 8707 `resource` (false for servers that reject it). */
   sendResource: boolean;
   now: () => number;
+  /** The token service's cross-process lock, for state a grant shares (an IdP's session). */
+  lock: Lock;
   environment: GrantEnvironment;
   /** Present when the token must be DPoP-bound: pass it as oauth4webapi's `DPoP` option. */
   dpop?: oauth.DPoPHandle;

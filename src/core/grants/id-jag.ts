@@ -35,6 +35,7 @@ import { idpPolicy } from "../idp/idp-discovery.ts";
 import { type IdpRecord, requireIdp } from "../idp/idp-record.ts";
 import { freshIdToken, idpMetadata, idpSessionEnded } from "../idp/idp-session.ts";
 import type { HttpContext } from "../http-context.ts";
+import type { Lock } from "../lock.ts";
 import type { CredentialStore } from "../ports.ts";
 import { clientAuthFor } from "./client-auth.ts";
 import { secretMethod } from "./client-credentials.ts";
@@ -179,11 +180,11 @@ async function serverClient(ctx: GrantContext<IdJag>) {
 
 /** The IdP of the grant, with a live id_token (refreshed at the IdP if it had expired). */
 async function idpSession(
-  ctx: { http: HttpContext; store: CredentialStore; now: () => number },
+  ctx: { http: HttpContext; store: CredentialStore; now: () => number; lock?: Lock },
   name: string,
 ): Promise<{ idp: IdpRecord; idToken: string }> {
   const idp = await requireIdp(ctx.store, name);
-  return { idp, idToken: await freshIdToken(ctx.http, ctx.store, idp, ctx.now) };
+  return { idp, idToken: await freshIdToken(ctx.http, ctx.store, idp, ctx.now, ctx.lock) };
 }
 
 /** See the module doc. */

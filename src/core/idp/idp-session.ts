@@ -10,12 +10,13 @@
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
 import type { HttpContext } from "../http-context.ts";
+import type { Lock } from "../lock.ts";
 import { decodeJwtClaims } from "../jwt-claims.ts";
 import { oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
 import type { CredentialStore } from "../ports.ts";
 import { clientAuth } from "../registration.ts";
 import { idpPolicy } from "./idp-discovery.ts";
-import { type IdpRecord, readIdp, writeIdp } from "./idp-record.ts";
+import { idpKey, type IdpRecord, readIdp, writeIdp } from "./idp-record.ts";
 
 /** The IdP as oauth4webapi takes it, from its stored record. */
 export function idpMetadata(record: IdpRecord): oauth.AuthorizationServer {
@@ -117,13 +118,34 @@ export async function freshIdToken(
   store: CredentialStore,
   record: IdpRecord,
   now: () => number,
+  lock?: Lock,
 ): Promise<string> {
-  if (
-    record.id_token && record.id_token_expires_at !== undefined &&
-    record.id_token_expires_at - EXPIRY_MARGIN_MS > now()
-  ) {
-    return record.id_token;
-  }
+  const live = liveIdToken(record, now);
+  if (live) return live;
+  if (!lock) return await refreshSession(http, store, record, now);
+  // Under the IdP's lock, so two processes (two servers' tokens at once) never spend the
+  // rotating refresh token twice (RFC 6749 §6); the one that waited uses the session stored.
+  return await lock.withLock(idpKey(record.name), async () => {
+    const current = await readIdp(store, record.name).catch(() => undefined) ?? record;
+    return liveIdToken(current, now) ?? await refreshSession(http, store, current, now);
+  });
+}
+
+/** The stored id_token while it is still valid for a while; undefined otherwise. */
+function liveIdToken(record: IdpRecord, now: () => number): string | undefined {
+  return record.id_token && record.id_token_expires_at !== undefined &&
+      record.id_token_expires_at - EXPIRY_MARGIN_MS > now()
+    ? record.id_token
+    : undefined;
+}
+
+/** A new session from the refresh token, stored at once; see {@link freshIdToken}. */
+async function refreshSession(
+  http: HttpContext,
+  store: CredentialStore,
+  record: IdpRecord,
+  now: () => number,
+): Promise<string> {
   if (!record.refresh_token) {
     throw idpSessionEnded(
       record.name,
