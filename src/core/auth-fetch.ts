@@ -124,10 +124,11 @@ export function createAuthFetch(
       }
       // A server that knows only Bearer (its challenge names no DPoP) while its AS binds tokens
       // reads the token as a bearer token (RFC 9449 §7.2 leaves that check to the server): it is
-      // sent once as one, and from then on when that server accepts it.
+      // sent once as one, and from then on when that server accepts it. Never for a server
+      // added with --dpop: there the person asked that the token never travel without a proof.
       if (
         token !== undefined && dpop && !asBearer && !bearerTried && res.status === 401 &&
-        knowsOnlyBearer(res)
+        server.dpop !== true && knowsOnlyBearer(res)
       ) {
         bearerTried = bearerTrial = true;
         await res.body?.cancel();

@@ -113,6 +113,24 @@ describe("authFetch with a DPoP-bound token", () => {
     assert.equal(s.seen[1]!.headers.get("dpop"), null, "no proof with a bearer token");
   });
 
+  it("a server added with --dpop never gets the token as a bearer token", async () => {
+    const tokens = await source();
+    const s = server((req) =>
+      req.headers.get("authorization") === "Bearer bound-token"
+        ? new Response("ok")
+        : new Response(null, { status: 401, headers: { "www-authenticate": "Bearer" } })
+    );
+    const fetch = createAuthFetch(tokens, { ...SERVER, dpop: true }, s.fetch, {
+      authorize: () => Promise.reject(new Error("no sign-in in this test")),
+    });
+    await assert.rejects(fetch(SERVER.url, { method: "POST" }), /no sign-in in this test/);
+    assert.ok(s.seen.length >= 1);
+    for (const r of s.seen) {
+      assert.equal(r.headers.get("authorization"), "DPoP bound-token");
+      assert.ok(r.headers.get("dpop"), "every request carries a proof");
+    }
+  });
+
   it("a Bearer-only 401 that refuses the bearer try too is not remembered: DPoP stays", async () => {
     const tokens = await source();
     const s = server((_req, n) =>
