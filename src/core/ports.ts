@@ -159,7 +159,7 @@ export interface ServerCatalog {
 }
 
 /** What writing Docker's copy did (see {@link DockerMirrorPort.mirror}). */
-export type Mirrored = "written" | "kept-docker-client" | "no-docker-client";
+export type Mirrored = "written" | "kept-docker-client" | "no-docker-client" | "dpop-bound";
 
 /**
  * Docker's MCP gateway's copy of a server's tokens, for servers shared with it

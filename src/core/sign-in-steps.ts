@@ -295,6 +295,13 @@ export class SignInSteps {
             `Docker's gateway has a client of its own for ${server}, and ${record.issuer} did not register mcp-oauth's client for Docker's redirect URI, so Docker's entries were left as they are: each tool keeps its own sign-in.`,
         };
       }
+      if (mirrored === "dpop-bound") {
+        return {
+          ...authorized(server, record),
+          dockerNote:
+            `${server}'s tokens are DPoP-bound to a key only mcp-oauth holds, so they were not shared with Docker's gateway, which could not use them.`,
+        };
+      }
     }
     return authorized(server, record);
   }

@@ -334,6 +334,8 @@ export async function newerDockerToken(
  * `docker mcp oauth authorize` reuse a client the AS refuses for its redirect
  * (invalid_redirect_uri), so both entries are left as Docker wrote them.
  *
+ * A DPoP-bound token is never written (`dpop-bound`): the gateway cannot make its proofs.
+ *
  * Without `client` (a refresh), only the token entry is updated, and only while Docker's client
  * entry names this token's client: after `docker mcp oauth revoke` deleted both, a token entry
  * alone would be an orphan the gateway cannot use, and a token of another client would break
@@ -345,6 +347,9 @@ export async function mirrorToDocker(
   record: TokenRecord,
   client?: Parameters<typeof toDockerEntries>[2],
 ): Promise<Mirrored> {
+  // A DPoP-bound token is useless without proofs from a key the gateway does not hold (RFC 9449
+  // §7): writing it would only hand the gateway a token it cannot use.
+  if (record.token_type.toLowerCase() === "dpop") return "dpop-bound";
   const [clientEntry, tokenEntry] = toDockerEntries(
     serverName,
     record,

@@ -231,6 +231,35 @@ describe("DPoP through the CLI (RFC 9449)", () => {
   });
 });
 
+describe("DPoP and Docker's gateway (compat docker)", () => {
+  const d = useServers({ dpop: true }, { dpop: {} }, { add: false });
+
+  it(
+    "a server shared with Docker's gateway keeps its bound tokens from it, saying why",
+    SLOW,
+    async () => {
+      const add = await d.cli(["add", "shared", d.mcp.url, "--compat", "docker"]);
+      assert.equal(add.code, 0, add.stderr);
+      const r = await d.cli([
+        "authorize",
+        "shared",
+        "--browser",
+        PERSON_BROWSER,
+        "--timeout",
+        "60",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        /^warning: shared's tokens are DPoP-bound to a key only mcp-oauth holds, so they were not shared with Docker's gateway, which could not use them\.$/m,
+      );
+      // Docker's entries are keyed by the server's name (…/shared); none was written.
+      const keys = Object.keys(await storedRecords(d.home));
+      assert.ok(!keys.some((k) => /shared/.test(k)), keys.join(" "));
+    },
+  );
+});
+
 describe("DPoP nonces of the AS and of the MCP server (RFC 9449 §8, §9)", () => {
   const s = useServers({ dpop: "nonce" }, { dpop: { nonce: "rs-nonce-1" } });
 
