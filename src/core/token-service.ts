@@ -4,14 +4,16 @@
  * used once), status without network requests, revocation at the AS then
  * locally, and the copy Docker's gateway shares for compat servers.
  *
- * Over 400 lines on purpose: refresh, status and revoke share the resolved server, the
- * lock and Docker's copy; split apart, each would need all three handed around.
+ * Over 400 lines on purpose: refresh, status, revoke and a machine grant's renewal share the
+ * resolved server, the lock and Docker's copy; split apart, each would need all three handed
+ * around. The grant request itself is grants/grant-runner.ts, the DPoP keys dpop-keys.ts.
  * @module
  */
 import { ErrorCode, McpOAuthError, oneLine, type Remedy } from "./errors.ts";
 import { recordClientAuth } from "./grants/client-auth.ts";
 import type { GrantConfig, GrantEnvironment } from "./grants/grant.ts";
-import { type GrantStrategies, strategyFor } from "./grants/strategies.ts";
+import { runGrant } from "./grants/grant-runner.ts";
+import type { GrantStrategies } from "./grants/strategies.ts";
 import type { HttpContext } from "./http-context.ts";
 import { decodeJwtClaims } from "./jwt-claims.ts";
 import type { Lock } from "./lock.ts";
@@ -24,7 +26,6 @@ import type {
 } from "./ports.ts";
 import {
   type ClientRecord,
-  dpopKeyKey,
   isClientRecord,
   isTokenRecord,
   readRecord,
@@ -36,18 +37,12 @@ import {
 } from "./records.ts";
 import { assertRecordEndpoints } from "./record-policy.ts";
 import { forgetClient } from "./registration.ts";
-import { scopeTokens, splitScopes } from "./scopes.ts";
+import { splitScopes } from "./scopes.ts";
 import { refreshTokenSet, revokeTokenSet, tokenState } from "./tokens.ts";
 import { canonicalResource } from "./urls.ts";
 import type { Discovery } from "./discover.ts";
-import {
-  chooseDpopAlgorithm,
-  type DpopKey,
-  ensureDpopKey,
-  eraseDpopKey,
-  loadDpopKey,
-  withDpopNonceRetry,
-} from "./dpop.ts";
+import { type DpopKey, eraseDpopKey } from "./dpop.ts";
+import { DpopKeys } from "./dpop-keys.ts";
 
 /** Status of a server as `ls` and the dashboard show it. */
 export interface ServerStatus {
@@ -128,11 +123,12 @@ export interface TokenServiceDeps {
 /** See the module doc. */
 export class TokenService {
   readonly #d: TokenServiceDeps;
-  /** DPoP keys loaded by this process, by store key: each keeps its servers' nonces. */
-  readonly #dpopKeys = new Map<string, DpopKey>();
+  /** DPoP keys loaded by this process: each keeps its servers' nonces. */
+  readonly #dpop: DpopKeys;
 
   constructor(deps: TokenServiceDeps) {
     this.#d = deps;
+    this.#dpop = new DpopKeys(deps.store, deps.now);
   }
 
   /**
@@ -183,7 +179,7 @@ export class TokenService {
   async getCredential(server: ServerDefinition): Promise<{ token: string; dpop?: DpopKey }> {
     const record = await this.#freshRecord(await this.resolveServer(server), false);
     if (record.token_type.toLowerCase() !== "dpop") return { token: record.access_token };
-    const dpop = await this.#dpopKey(record);
+    const dpop = await this.#dpop.forRecord(record);
     if (!dpop) {
       throw new McpOAuthError(ErrorCode.REAUTHORIZATION_NEEDED, "", {
         fact: `The DPoP key ${server.name}'s token is bound to is no longer in the store`,
@@ -192,46 +188,6 @@ export class TokenService {
       });
     }
     return { token: record.access_token, dpop };
-  }
-  /**
-   * The server's DPoP key for a machine grant's token request (RFC 9449 §5), created when
-   * the AS advertises DPoP or the person required it; undefined for Bearer tokens.
-   */
-  async #grantDpopKey(
-    resolved: ResolvedServer,
-    definition: ServerDefinition,
-    discovery: Discovery,
-  ): Promise<DpopKey | undefined> {
-    const advertised = discovery.as.dpop_signing_alg_values_supported;
-    const alg = chooseDpopAlgorithm({
-      advertised,
-      challenged: discovery.challenge?.scheme === "dpop",
-      required: definition.dpop === true,
-      server: resolved.name,
-      issuer: discovery.issuer,
-    });
-    if (!alg) return undefined;
-    const key = await ensureDpopKey(
-      this.#d.store,
-      discovery.issuer,
-      resolved.canonical,
-      alg,
-      Array.isArray(advertised) ? advertised : [alg],
-      this.#d.now(),
-    );
-    this.#dpopKeys.set(dpopKeyKey(discovery.issuer, resolved.canonical), key);
-    return key;
-  }
-  /** The DPoP key a record was obtained with, if the store still has it (RFC 9449 §5). */
-  async #dpopKey(record: TokenRecord): Promise<DpopKey | undefined> {
-    if (!record.dpop_jkt) return undefined;
-    const key = dpopKeyKey(record.issuer, record.resource);
-    let dpop = this.#dpopKeys.get(key);
-    if (dpop?.jkt !== record.dpop_jkt) {
-      dpop = await loadDpopKey(this.#d.store, record.issuer, record.resource);
-      if (dpop) this.#dpopKeys.set(key, dpop);
-    }
-    return dpop?.jkt === record.dpop_jkt ? dpop : undefined;
   }
   /** Like {@link getAccessToken}, with type, expiry and scope. */
   async getTokenSet(
@@ -472,7 +428,7 @@ export class TokenService {
           current,
           await this.#clientCredential(current),
           this.#d.now,
-          await this.#dpopKey(current),
+          await this.#dpop.forRecord(current),
         );
       } catch (err) {
         if (err instanceof McpOAuthError && err.code === ErrorCode.REAUTHORIZATION_NEEDED) {
@@ -543,63 +499,26 @@ export class TokenService {
       return await this.#obtainLocked(atIssuer, key, discovery, scopes);
     });
   }
-  /** The grant request itself, the lock held; stores the token and the issuer it is keyed by. */
-  async #obtainLocked(
+  /** The grant request itself, the lock held (grants/grant-runner.ts). */
+  #obtainLocked(
     server: ResolvedServer,
     key: string,
     known: Discovery | undefined,
     scopes?: string[],
   ): Promise<TokenRecord> {
-    const definition = server.definition;
-    const grant = definition.grant!;
-    const strategy = this.#d.grants && strategyFor(this.#d.grants, grant);
-    if (!strategy) {
-      throw new McpOAuthError(
-        ErrorCode.USAGE,
-        `${server.name} uses the grant "${grant.kind}", which this mcp-oauth cannot use.`,
-      );
-    }
-    if (!definition.clientId) {
-      throw new McpOAuthError(ErrorCode.NO_CLIENT, "", {
-        fact: `${server.name} uses a machine grant but has no client id`,
-        advice: "add it again with its client id",
-      });
-    }
-    const discovery = known ?? await this.#d.discover!(definition);
-    const wanted = scopes ?? definition.scopes ?? scopeTokens(discovery.challenge?.scope);
-    // Bound to the server's DPoP key when the AS offers DPoP (RFC 9449 §5); one retry with
-    // the AS's nonce when it asks for one (RFC 9449 §8).
-    const dpop = await this.#grantDpopKey(server, definition, discovery);
-    const ctx = {
-      http: this.#d.http,
-      store: this.#d.store,
-      policy: discovery.policy,
-      discovery,
-      server: { ...server, issuer: discovery.issuer },
-      definition,
-      grant,
-      clientId: definition.clientId,
-      scope: wanted.length ? wanted.join(" ") : undefined,
-      sendResource: definition.resource !== false,
-      now: this.#d.now,
-      lock: this.#d.lock,
-      environment: this.#d.environment ?? { env: () => undefined, readFile: noFiles },
-      ...(dpop ? { dpop: dpop.handle(), dpopJkt: dpop.jkt } : {}),
-    };
-    const next = await withDpopNonceRetry(dpop?.handle(), () => strategy.obtain(ctx));
-    await this.save(key, next, () => ({
-      fact: `The token the ${grant.kind} grant obtained for ${server.name} could not be saved`,
-      advice: "fix the credential store, then retry",
-    }));
-    // Where its tokens are keyed, as a sign-in remembers it.
-    if (definition.issuer !== discovery.issuer && !definition.adhoc) {
-      await this.#d.servers.upsert(
-        server.name,
-        (current) => ({ ...(current ?? definition), issuer: discovery.issuer }),
-      );
-    }
-    if (server.compat) await this.#d.docker!.mirror(server.name, next);
-    return next;
+    const d = this.#d;
+    return runGrant(
+      {
+        ...d,
+        discover: d.discover!,
+        dpopKeys: this.#dpop,
+        save: (k, record, failure) => this.save(k, record, failure),
+      },
+      server,
+      key,
+      known,
+      scopes,
+    );
   }
 }
 
@@ -615,9 +534,4 @@ function ownKey(record: TokenRecord): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Without a runtime's files (a library user who gave none), an assertion file cannot be read. */
-function noFiles(path: string): Promise<string> {
-  return Promise.reject(new Error(`no file access to read ${path}`));
 }
