@@ -5,6 +5,8 @@
  * operations. It uses only fetch, URL and WebCrypto (through oauth4webapi): no
  * runtime APIs. docs/ARCHITECTURE.md maps the modules.
  *
+ * Over 400 lines on purpose: one short delegate per operation a caller has; split, callers
+ * would have to know which service does what, which is what a façade hides.
  * @module
  */
 import type { DpopKey } from "./dpop.ts";
@@ -331,7 +333,10 @@ export class Engine {
         : definition;
     const existing = await this.servers.get(definition.name);
     if (grant?.privateKey && input.clientId) {
-      await this.saveClientKey(keep(existing), input.clientId, grant.privateKey, grant.alg!);
+      await this.saveClientSecret(keep(existing), input.clientId, {
+        privateKey: grant.privateKey,
+        alg: grant.alg!,
+      });
     } else if (input.clientSecret && input.clientId && grant?.config.kind !== "jwt_bearer") {
       await this.saveClientSecret(keep(existing), input.clientId, input.clientSecret);
     }
@@ -344,46 +349,38 @@ export class Engine {
     );
     return { definition: stored, updated: !!previous };
   }
-  /** Keep a pre-registered client's secret in the credential store. */
+  /**
+   * Keep a pre-registered client's secret, or a private_key_jwt client's key (PKCS#8 PEM,
+   * checked), in the credential store.
+   * @see https://datatracker.ietf.org/doc/html/rfc6749#section-2.3.1
+   * @see https://datatracker.ietf.org/doc/html/rfc7523#section-2.2
+   */
   async saveClientSecret(
     server: ServerDefinition,
     clientId: string,
-    secret: string,
+    credential: string | { privateKey: string; alg: string },
   ): Promise<void> {
-    const resource = canonicalResource(server.url);
-    await writeRecord(this.store, staticClientKey(resource), "mcp-oauth-static-client", {
-      v: 1,
-      source: "static",
-      issuer: server.issuer ?? "",
-      client_id: clientId,
-      client_secret: secret,
-      token_endpoint_auth_method: "client_secret_basic",
-      redirect_uris: [],
-      registered_at: this.#now(),
-    });
-  }
-  /**
-   * Keep a private_key_jwt client's key (PKCS#8 PEM, checked) in the credential store.
-   * @see https://datatracker.ietf.org/doc/html/rfc7523#section-2.2
-   */
-  async saveClientKey(
-    server: ServerDefinition,
-    clientId: string,
-    privateKey: string,
-    alg: string,
-  ): Promise<void> {
-    const resource = canonicalResource(server.url);
-    await writeRecord(this.store, staticClientKey(resource), "mcp-oauth-static-client", {
-      v: 1,
-      source: "static",
-      issuer: server.issuer ?? "",
-      client_id: clientId,
-      private_key: privateKey,
-      signing_alg: alg,
-      token_endpoint_auth_method: "private_key_jwt",
-      redirect_uris: [],
-      registered_at: this.#now(),
-    });
+    const auth = typeof credential === "string"
+      ? { client_secret: credential, token_endpoint_auth_method: "client_secret_basic" as const }
+      : {
+        private_key: credential.privateKey,
+        signing_alg: credential.alg,
+        token_endpoint_auth_method: "private_key_jwt" as const,
+      };
+    await writeRecord(
+      this.store,
+      staticClientKey(canonicalResource(server.url)),
+      "mcp-oauth-static-client",
+      {
+        v: 1,
+        source: "static",
+        issuer: server.issuer ?? "",
+        client_id: clientId,
+        ...auth,
+        redirect_uris: [],
+        registered_at: this.#now(),
+      },
+    );
   }
   /** Does this server keep Docker's layout too? Only with a Docker port. */
   async #compat(name: string): Promise<boolean> {

@@ -4,6 +4,8 @@
  * storing the tokens. The flow around it (listener, browser, markers) is
  * sign-in-service.ts.
  *
+ * Over 400 lines on purpose: the code and device paths share the client bound to its issuer,
+ * the server's DPoP key and the storing of tokens; split, each would need all three.
  * @module
  */
 import * as oauth from "oauth4webapi";

@@ -347,8 +347,7 @@ export async function mirrorToDocker(
   record: TokenRecord,
   client?: Parameters<typeof toDockerEntries>[2],
 ): Promise<Mirrored> {
-  // A DPoP-bound token is useless without proofs from a key the gateway does not hold (RFC 9449
-  // §7): writing it would only hand the gateway a token it cannot use.
+  // Useless without proofs from a key the gateway does not hold (RFC 9449 §7).
   if (record.token_type.toLowerCase() === "dpop") return "dpop-bound";
   const [clientEntry, tokenEntry] = toDockerEntries(
     serverName,
