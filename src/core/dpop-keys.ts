@@ -5,7 +5,7 @@
  * @module
  */
 import type { Discovery } from "./discover.ts";
-import { chooseDpopAlgorithm, type DpopKey, ensureDpopKey, loadDpopKey } from "./dpop.ts";
+import { dpopBinding, type DpopKey, ensureDpopKey, loadDpopKey } from "./dpop.ts";
 import type { CredentialStore, ServerDefinition } from "./ports.ts";
 import { dpopKeyKey, type TokenRecord } from "./records.ts";
 
@@ -27,25 +27,18 @@ export class DpopKeys {
    * @see https://datatracker.ietf.org/doc/html/rfc9449#section-5
    */
   async forGrant(
-    server: { name: string; canonical: string },
+    server: { canonical: string },
     definition: ServerDefinition,
     discovery: Discovery,
   ): Promise<DpopKey | undefined> {
-    const advertised = discovery.as.dpop_signing_alg_values_supported;
-    const alg = chooseDpopAlgorithm({
-      advertised,
-      challenged: discovery.challenge?.scheme === "dpop",
-      required: definition.dpop === true,
-      server: server.name,
-      issuer: discovery.issuer,
-    });
-    if (!alg) return undefined;
+    const binding = dpopBinding(definition, discovery);
+    if (!binding) return undefined;
     const key = await ensureDpopKey(
       this.#store,
       discovery.issuer,
       server.canonical,
-      alg,
-      Array.isArray(advertised) ? advertised : [alg],
+      binding.alg,
+      binding.acceptable,
       this.#now(),
     );
     this.#keys.set(dpopKeyKey(discovery.issuer, server.canonical), key);

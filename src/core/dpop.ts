@@ -9,7 +9,8 @@
  */
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError } from "./errors.ts";
-import type { CredentialStore } from "./ports.ts";
+import type { Discovery } from "./discover.ts";
+import type { CredentialStore, ServerDefinition } from "./ports.ts";
 import {
   dpopKeyKey,
   type DpopKeyRecord,
@@ -57,6 +58,39 @@ export interface DpopSignals {
   /** For the refusal's wording. */
   server: string;
   issuer: string;
+}
+
+/** How a server's tokens are bound: see {@link dpopBinding}. */
+export interface DpopBinding {
+  alg: string;
+  /** The algorithms the AS accepts, for a stored key made with another one. */
+  acceptable: string[];
+  /** The person asked for DPoP (`add --dpop`). */
+  required: boolean;
+}
+
+/**
+ * The binding a sign-in or a machine grant gives `server`'s tokens, from what discovery found
+ * (the AS's algorithms, the server's challenge); undefined for Bearer tokens.
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-5.1
+ */
+export function dpopBinding(
+  server: ServerDefinition,
+  discovery: Pick<Discovery, "as" | "challenge" | "issuer">,
+): DpopBinding | undefined {
+  const advertised = discovery.as.dpop_signing_alg_values_supported;
+  const alg = chooseDpopAlgorithm({
+    advertised,
+    challenged: discovery.challenge?.scheme === "dpop",
+    required: server.dpop === true,
+    server: server.name,
+    issuer: discovery.issuer,
+  });
+  if (!alg) return undefined;
+  const acceptable = Array.isArray(advertised)
+    ? advertised.filter((a): a is string => typeof a === "string" && a !== "none")
+    : [alg];
+  return { alg, acceptable, required: server.dpop === true };
 }
 
 /**

@@ -53,9 +53,7 @@ export function wrapOAuthError(
   }
   let reason: string;
   if (err instanceof oauth.ResponseBodyError) {
-    reason = `${err.status} ${err.error}${
-      err.error_description ? `: ${oneLine(err.error_description, 160)}` : ""
-    }`;
+    reason = `${err.status} ${err.error}${errorDescription(err, 160)}`;
   } else if (err instanceof oauth.WWWAuthenticateChallengeError) {
     reason = `${err.status} ${err.cause.map((c) => c.parameters.error ?? c.scheme).join(", ")}`;
   } else if (err instanceof oauth.OperationProcessingError) {
@@ -86,4 +84,15 @@ function describeValue(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/**
+ * An OAuth error response's `error_description`, one line of at most `max` characters after
+ * ": ", or "" when there is none (RFC 6749 §5.2).
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
+ */
+export function errorDescription(err: unknown, max: number): string {
+  return err instanceof oauth.ResponseBodyError && err.error_description
+    ? `: ${oneLine(err.error_description, max)}`
+    : "";
 }

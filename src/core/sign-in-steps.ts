@@ -4,8 +4,6 @@
  * storing the tokens. The flow around it (listener, browser, markers) is
  * sign-in-service.ts.
  *
- * Over 400 lines on purpose: the code and device paths share the client bound to its issuer,
- * the server's DPoP key and the storing of tokens; split, each would need all three.
  * @module
  */
 import * as oauth from "oauth4webapi";
@@ -34,7 +32,7 @@ import {
 } from "./records.ts";
 import { ensureClient, forgetClient } from "./registration.ts";
 import { selectScopes } from "./scopes.ts";
-import { chooseDpopAlgorithm, ensureDpopKey } from "./dpop.ts";
+import { dpopBinding, ensureDpopKey } from "./dpop.ts";
 import { relayState } from "./sign-in-service.ts";
 import { type Authorized, authorized, type TokenService } from "./token-service.ts";
 
@@ -105,7 +103,7 @@ export class SignInSteps {
     options: BeginOptions,
   ): Promise<{ url: URL; state: string }> {
     assertPkceS256(discovery.as);
-    const dpop = dpopChoice(server, discovery);
+    const dpop = dpopBinding(server, discovery);
     const { client, scopes } = await this.#prepare(server, discovery, options, false);
     const state = oauth.generateRandomState();
     const pending: PendingAuthorization = {
@@ -140,7 +138,7 @@ export class SignInSteps {
   > {
     const redirectUri = (await this.rememberedRedirectUris(discovery))[0] ??
       "http://127.0.0.1/callback";
-    const dpop = dpopChoice(server, discovery);
+    const dpop = dpopBinding(server, discovery);
     const { client, scopes } = await this.#prepare(
       server,
       discovery,
@@ -367,28 +365,6 @@ export class SignInSteps {
     const { client_secret, ...rest } = record;
     return { ...rest, hasSecret: !!client_secret };
   }
-}
-
-/**
- * How this sign-in binds its tokens (RFC 9449 §5): DPoP when the AS advertises it, the server
- * challenged with it, or the person required it (then refused here, before the browser opens,
- * when the AS offers none).
- */
-function dpopChoice(
-  server: ServerDefinition,
-  discovery: Discovery,
-): PendingAuthorization["dpop"] {
-  const advertised = discovery.as.dpop_signing_alg_values_supported;
-  const alg = chooseDpopAlgorithm({
-    advertised,
-    challenged: discovery.challenge?.scheme === "dpop",
-    required: server.dpop === true,
-    server: server.name,
-    issuer: discovery.issuer,
-  });
-  if (!alg) return undefined;
-  const acceptable = Array.isArray(advertised) ? advertised.filter((a) => a !== "none") : [alg];
-  return { alg, acceptable, required: server.dpop === true };
 }
 
 /** A server added with DPoP gets a DPoP-bound token or nothing (RFC 9449 §5). */

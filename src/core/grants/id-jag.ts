@@ -21,7 +21,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
-import { oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
+import { errorDescription, oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
 import {
   type AuthMethod,
   type ClientRecord,
@@ -110,9 +110,7 @@ export async function exchangeForIdJag(
   } catch (err) {
     const code = oauthErrorCode(err);
     if (code === "invalid_grant") {
-      const description = err instanceof oauth.ResponseBodyError && err.error_description
-        ? `: ${oneLine(err.error_description, 120)}`
-        : "";
+      const description = errorDescription(err, 120);
       throw idpSessionEnded(
         idp.name,
         `it refused to exchange the id_token for ${target.server} (invalid_grant${description})`,

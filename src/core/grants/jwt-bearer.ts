@@ -13,7 +13,7 @@
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
 import { decodeJwtClaims } from "../jwt-claims.ts";
-import { oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
+import { errorDescription, oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
 import type { GrantConfig, GrantContext, GrantEnvironment, GrantStrategy } from "./grant.ts";
 import { requestGrant, tokenEndpoint } from "./token-request.ts";
 
@@ -98,9 +98,7 @@ export const jwtBearerGrant: GrantStrategy<JwtBearer> = {
     } catch (err) {
       const code = oauthErrorCode(err);
       if (code === "invalid_grant") {
-        const description = err instanceof oauth.ResponseBodyError && err.error_description
-          ? `: ${oneLine(err.error_description, 120)}`
-          : "";
+        const description = errorDescription(err, 120);
         throw new McpOAuthError(ErrorCode.TOKEN_REQUEST_FAILED, "", {
           cause: err,
           fact:
