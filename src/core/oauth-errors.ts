@@ -88,11 +88,18 @@ function describeValue(value: unknown): string {
 
 /**
  * An OAuth error response's `error_description`, one line of at most `max` characters after
- * ": ", or "" when there is none (RFC 6749 §5.2).
+ * ": ", any JWT in it hidden; "" when there is none (RFC 6749 §5.2).
  * @see https://datatracker.ietf.org/doc/html/rfc6749#section-5.2
  */
 export function errorDescription(err: unknown, max: number): string {
   return err instanceof oauth.ResponseBodyError && err.error_description
-    ? `: ${oneLine(err.error_description, max)}`
+    ? `: ${oneLine(err.error_description.replace(JWT, "[a JWT]"), max)}`
     : "";
 }
+
+/**
+ * A JWT (a workload's assertion, an id_token, an ID-JAG, a client assertion) an authorization
+ * server may quote back in its error_description: the line goes to terminals and CI logs, so
+ * it is never shown (RFC 7519 §3: base64url header, payload, signature).
+ */
+const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g;
