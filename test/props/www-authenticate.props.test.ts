@@ -106,7 +106,10 @@ describe("WWW-Authenticate: properties (issue 10, S1, S14, S22)", () => {
         }
         const b = bearerChallenge(h);
         if (b === undefined) {
-          assert.ok(!list.some((c) => c.scheme === "bearer"), "undefined only without Bearer");
+          assert.ok(
+            !list.some((c) => c.scheme === "bearer" || c.scheme === "dpop"),
+            "undefined only without Bearer or DPoP",
+          );
         } else {
           for (const v of Object.values(b)) assert.ok(v === undefined || typeof v === "string");
         }
@@ -137,11 +140,14 @@ describe("WWW-Authenticate: properties (issue 10, S1, S14, S22)", () => {
               assert.equal(c.params[n], v, `${n} in ${header}`);
             }
           });
-          const bearer = list.find((c) => c.scheme.toLowerCase() === "bearer");
+          // The Bearer challenge, else the DPoP one (RFC 9449 §7.1: the same parameters).
+          const named = (scheme: string) => list.find((c) => c.scheme.toLowerCase() === scheme);
+          const bearer = named("bearer") ?? named("dpop");
           const b = bearerChallenge(header);
           if (!bearer) return b === undefined;
           const get = (n: string) => bearer.params.find(([k]) => k.toLowerCase() === n)?.[1];
           assert.deepEqual(b, {
+            ...(named("bearer") ? {} : { scheme: "dpop" }),
             resourceMetadata: get("resource_metadata"),
             scope: get("scope"),
             error: get("error"),
