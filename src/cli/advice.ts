@@ -67,7 +67,7 @@ export function cliAdvice(remedy: Exclude<Remedy, { do: "fix-store-then-authoriz
     case "add-without-dpop":
       return `add it again without --dpop ("mcp-oauth add ${remedy.server} <url>"), or ask the provider to enable DPoP`;
     case "use-dpop-proxy":
-      return `connect through "mcp-oauth serve" (http://127.0.0.1:<port>/mcp/${remedy.server}) or "mcp-oauth stdio ${remedy.server}", which add the proofs`;
+      return `connect through "mcp-oauth serve" (http://127.0.0.1:<port>/mcp/${remedy.server}) or "mcp-oauth stdio ${remedy.server}", which add the proofs, or add it again with --no-dpop for Bearer tokens`;
     case "idp-sign-in":
       return `run "mcp-oauth idp sign-in ${remedy.idp}"`;
     case "idp-add":

@@ -78,6 +78,8 @@ export function dpopBinding(
   server: ServerDefinition,
   discovery: Pick<Discovery, "as" | "challenge" | "issuer">,
 ): DpopBinding | undefined {
+  // The person chose Bearer tokens (`add --no-dpop`): a script needs one it can use alone.
+  if (server.dpop === false) return undefined;
   const advertised = discovery.as.dpop_signing_alg_values_supported;
   const alg = chooseDpopAlgorithm({
     advertised,

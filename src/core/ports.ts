@@ -74,8 +74,9 @@ export interface ServerDefinition {
    */
   grant?: GrantConfig;
   /**
-   * Require DPoP-bound tokens (RFC 9449): a sign-in fails when the AS offers no DPoP. Without
-   * it, tokens are DPoP-bound whenever the AS advertises DPoP or the server challenges with it.
+   * DPoP-bound tokens (RFC 9449): true requires them (a sign-in fails when the AS offers no
+   * DPoP); false never asks for them (Bearer tokens, which `token` can print); absent, tokens
+   * are DPoP-bound whenever the AS advertises DPoP or the server challenges with it.
    */
   dpop?: boolean;
 }

@@ -27,7 +27,7 @@ export interface ServerInput {
   grant?: GrantConfig;
   /** A private_key_jwt client's PKCS#8 PEM key: kept in the credential store. */
   privateKey?: string;
-  /** Require DPoP-bound tokens (RFC 9449). */
+  /** Require DPoP-bound tokens (true) or never ask for them (false) (RFC 9449). */
   dpop?: boolean;
 }
 
@@ -100,7 +100,7 @@ export function validateServerInput(
     def.resource = false;
   }
   if (input.compat) def.compat = input.compat;
-  if (input.dpop) def.dpop = true;
+  if (input.dpop !== undefined) def.dpop = input.dpop;
   return def;
 }
 

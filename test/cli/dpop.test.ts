@@ -130,7 +130,7 @@ describe("DPoP through the CLI (RFC 9449)", () => {
       assert.equal(r.code, 1);
       assert.equal(r.stdout, "");
       assert.deepEqual(errorLines(r.stderr).lines, [
-        `mcp-oauth: demo's token is DPoP-bound to a key held by mcp-oauth and is useless without its proofs, so it is not printed; connect through "mcp-oauth serve" (http://127.0.0.1:<port>/mcp/demo) or "mcp-oauth stdio demo", which add the proofs.`,
+        `mcp-oauth: demo's token is DPoP-bound to a key held by mcp-oauth and is useless without its proofs, so it is not printed; connect through "mcp-oauth serve" (http://127.0.0.1:<port>/mcp/demo) or "mcp-oauth stdio demo", which add the proofs, or add it again with --no-dpop for Bearer tokens.`,
       ]);
     }
   });
@@ -258,6 +258,28 @@ describe("DPoP and Docker's gateway (compat docker)", () => {
       assert.ok(!keys.some((k) => /shared/.test(k)), keys.join(" "));
     },
   );
+});
+
+describe("add --no-dpop: Bearer tokens from an AS that offers DPoP", () => {
+  const n = useServers({ dpop: true }, {}, { add: false });
+
+  it("signs in without a proof, and token prints the Bearer token for a script", SLOW, async () => {
+    assert.equal((await n.cli(["add", "plain", n.mcp.url, "--no-dpop"])).code, 0);
+    const discover = await n.cli(["discover", "plain"]);
+    assert.match(discover.stdout, /^DPoP +.*: not used \(--no-dpop\), Bearer tokens$/m);
+    const r = await n.cli(["authorize", "plain", "--browser", PERSON_BROWSER, "--timeout", "60"]);
+    assert.equal(r.code, 0, r.stderr);
+    const { token, key } = await stored(n.home);
+    assert.equal(token?.token_type.toLowerCase(), "bearer");
+    assert.equal(key, undefined, "no DPoP key was made");
+    const printed = await n.cli(["token", "plain"]);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.equal(printed.stdout.trim(), token!.access_token);
+    assert.equal((await n.as.introspect(token!.access_token)).cnf, undefined, "not bound");
+    const both = await n.cli(["add", "x", n.mcp.url, "--dpop", "--no-dpop"]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give --dpop or --no-dpop, not both/);
+  });
 });
 
 describe("DPoP nonces of the AS and of the MCP server (RFC 9449 §8, §9)", () => {

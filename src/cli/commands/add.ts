@@ -1,7 +1,7 @@
 /** `mcp-oauth add`: define a server by name. @module */
 import { catalogEntryForUrl } from "../../catalog/catalog.ts";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
-import { compatArg, str } from "../args.ts";
+import { compatArg, type ParsedArgs, str, usageError } from "../args.ts";
 import { dockerStoreWarning } from "../docker-store-warning.ts";
 import { CLIENT_SECRET_ENV } from "../client-secret.ts";
 import type { Command } from "../command.ts";
@@ -13,7 +13,7 @@ export const add: Command = {
   name: "add",
   summary: "define a server by name",
   usage:
-    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--no-resource] [--compat docker] [--grant client-credentials|jwt-bearer ... | --idp NAME] [--dpop]',
+    'add <name> [url] [--scopes "a b"] [--client-id ID] [--client-secret S | --client-secret-file PATH] [--client-metadata-url URL] [--no-resource] [--compat docker] [--grant client-credentials|jwt-bearer ... | --idp NAME] [--dpop | --no-dpop]',
   details: `Without a URL, the name must be one of the built-in catalog's well-known servers
 (notion, linear, sentry, atlassian, github, stripe, …: see "mcp-oauth catalog"); the
 catalog also supplies what the server needs (scopes, no resource parameter).
@@ -34,6 +34,8 @@ Options:
   --dpop                    require DPoP-bound tokens (RFC 9449); the sign-in fails if
                             the provider has no DPoP. Without it, tokens are bound
                             whenever the provider supports DPoP
+  --no-dpop                 never bind tokens: Bearer tokens, which "mcp-oauth token"
+                            can print for scripts (a bound one is useless alone)
 
 Machine grants (no person, no browser; token, tools, call, the proxy and stdio
 get and renew tokens by themselves):
@@ -84,6 +86,7 @@ Examples:
     compat: { type: "string" },
     ...GRANT_OPTIONS,
     dpop: { type: "boolean" },
+    "no-dpop": { type: "boolean" },
   },
   positionals: { min: 1, max: 2, names: "a name (and a URL unless the name is in the catalog)" },
   async run(ctx, args) {
@@ -102,7 +105,7 @@ Examples:
       compat: compatArg("add", str(args, "compat")),
       ...(grant ? { grant } : {}),
       ...(privateKey ? { privateKey } : {}),
-      dpop: args.values.dpop === true ? true : undefined,
+      dpop: dpopArg(args),
     });
     const warning = definition.compat === "docker" && dockerStoreWarning(ctx.engine.store);
     if (warning) ctx.io.err(warning);
@@ -127,4 +130,12 @@ export function unknownServer(name: string): McpOAuthError {
     ErrorCode.UNKNOWN_SERVER,
     `No server named "${name}"; see "mcp-oauth ls".`,
   );
+}
+
+/** `--dpop` (required), `--no-dpop` (never) or neither (whenever the provider offers it). */
+function dpopArg(args: ParsedArgs): boolean | undefined {
+  if (args.values.dpop && args.values["no-dpop"]) {
+    throw usageError("add", "give --dpop or --no-dpop, not both");
+  }
+  return args.values.dpop ? true : args.values["no-dpop"] ? false : undefined;
 }

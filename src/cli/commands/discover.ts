@@ -52,7 +52,7 @@ Examples:
     const authMethods = list(d.as.token_endpoint_auth_methods_supported);
     const dpopAlgs = list(d.as.dpop_signing_alg_values_supported);
     // What a sign-in would bind its tokens with (RFC 9449 §5.1); never a refusal here.
-    const dpop = chooseDpopAlgorithm({
+    const dpop = def.dpop === false ? undefined : chooseDpopAlgorithm({
       advertised: d.as.dpop_signing_alg_values_supported,
       challenged: d.challenge?.scheme === "dpop",
       server: def.name,
@@ -123,6 +123,8 @@ Examples:
       `DPoP            ${
         dpop
           ? `${dpopAlgs?.join(", ") || "challenged by the server"}: tokens bound with ${dpop}`
+          : dpopAlgs?.length && def.dpop === false
+          ? `${dpopAlgs.join(", ")}: not used (--no-dpop), Bearer tokens`
           : dpopAlgs?.length
           ? `${dpopAlgs.join(", ")}: none mcp-oauth has, Bearer tokens`
           : "not offered (Bearer tokens)"
