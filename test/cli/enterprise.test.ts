@@ -137,19 +137,38 @@ function oneErrorLine(r: CliResult): string {
   return errors[0]!;
 }
 
+/**
+ * In the enclosing describe: a bench and a home with the IdP and both servers defined (the
+ * IdP's client secret, when it has one, from a file), handed to `use`; closed after its tests.
+ */
+function useBench(
+  use: (b: Bench, home: string) => void,
+  idpOptions: { idTokenTtl?: number; clientSecret?: string } = {},
+): void {
+  let b: Bench | undefined;
+  let home: string | undefined;
+  before(async () => {
+    b = await bench(idpOptions);
+    home = await tempHome();
+    let secretFile: string | undefined;
+    if (idpOptions.clientSecret) {
+      secretFile = `${home}-idp-secret`;
+      await writeFile(secretFile, `${idpOptions.clientSecret}\n`, { mode: 0o600 });
+    }
+    await define(home, b, secretFile);
+    use(b, home);
+  });
+  after(async () => {
+    await closeBench(b);
+    if (home) await Promise.all([removeHome(home), removeHome(`${home}-idp-secret`)]);
+  });
+}
+
 describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
   describe("one IdP sign-in, every server silently", () => {
     let b: Bench;
     let home: string;
-    before(async () => {
-      b = await bench();
-      home = await tempHome();
-      await define(home, b);
-    });
-    after(async () => {
-      await closeBench(b);
-      await removeHome(home);
-    });
+    useBench((bench, h) => [b, home] = [bench, h]);
 
     it("lists the IdP as not signed in, and the servers refuse with the idp sign-in line", async () => {
       const ls = ok(await runCli(["idp", "ls", "--json"], { home }));
@@ -224,15 +243,7 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
   describe("an ended IdP session: one line, nothing lost", () => {
     let b: Bench;
     let home: string;
-    before(async () => {
-      b = await bench();
-      home = await tempHome();
-      await define(home, b);
-    });
-    after(async () => {
-      await closeBench(b);
-      await removeHome(home);
-    });
+    useBench((bench, h) => [b, home] = [bench, h]);
 
     it("an id_token that expired without a refresh token says to sign in to the IdP again", async () => {
       // 20 s to live: too close to its expiry to be exchanged.
@@ -282,16 +293,8 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
   describe("the browser sign-in to the IdP (OIDC, PKCE) and its refresh", () => {
     let b: Bench;
     let home: string;
-    before(async () => {
-      // Every id_token is as good as expired at once: each use refreshes it at the IdP.
-      b = await bench({ idTokenTtl: 20 });
-      home = await tempHome();
-      await define(home, b);
-    });
-    after(async () => {
-      await closeBench(b);
-      await removeHome(home);
-    });
+    // Every id_token is as good as expired at once: each use refreshes it at the IdP.
+    useBench((bench, h) => [b, home] = [bench, h], { idTokenTtl: 20 });
 
     it("signs in with openid offline_access, S256 and a nonce, and keeps a refresh token", async () => {
       const r = ok(
@@ -431,17 +434,7 @@ describe("enterprise-managed authorization through the CLI (SEP-990)", () => {
     recordSecret("idp client secret", IDP_SECRET);
     let b: Bench;
     let home: string;
-    before(async () => {
-      b = await bench({ clientSecret: IDP_SECRET });
-      home = await tempHome();
-      const file = `${home}-idp-secret`;
-      await writeFile(file, `${IDP_SECRET}\n`, { mode: 0o600 });
-      await define(home, b, file);
-    });
-    after(async () => {
-      await closeBench(b);
-      await removeHome(home);
-    });
+    useBench((bench, h) => [b, home] = [bench, h], { clientSecret: IDP_SECRET });
 
     it("authenticates at the IdP with the secret from the file, kept out of the config", async () => {
       ok(await importIdToken(home, b));
