@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createModernMcp } from "../fixtures/modern-mcp.ts";
+import { callParamHeaders, createModernMcp } from "../fixtures/modern-mcp.ts";
 import { PERSON_BROWSER, useServers } from "./helpers.ts";
 
 const SLOW = { timeout: 30_000 };
@@ -153,12 +153,7 @@ describe("call with x-mcp-header parameters, a version retry and a refused call 
     const r = await m.cli(["call", "demo", "locate", "--args", JSON.stringify(args)]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "q in us-west1\n");
-    const call = since(from).find((q) => q.method === "tools/call")!;
-    assert.equal(call.status, 200, String(call.error));
-    const params = Object.fromEntries(
-      Object.entries(call.headers).filter(([k]) => k.startsWith("mcp-param-")),
-    );
-    assert.deepEqual(params, {
+    assert.deepEqual(callParamHeaders(modern, from), {
       "mcp-param-region": "us-west1",
       "mcp-param-priority": "42",
       "mcp-param-label": b64(" Hello, 世界\r\n"),
