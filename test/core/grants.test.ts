@@ -13,7 +13,11 @@ import { validateGrantInput } from "../../src/core/grants/grant-input.ts";
 import { describeGrant, isGrantConfig } from "../../src/core/grants/grant.ts";
 import { assertNotExpired, readAssertion } from "../../src/core/grants/jwt-bearer.ts";
 import { importSigningKey } from "../../src/core/grants/private-key.ts";
-import { McpOAuthError } from "../../src/core/errors.ts";
+import { ErrorCode, McpOAuthError } from "../../src/core/errors.ts";
+import { storedClient } from "../../src/core/grants/client-auth.ts";
+import type { GrantContext } from "../../src/core/grants/grant.ts";
+import { staticClientKey, writeRecord } from "../../src/core/records.ts";
+import { MemoryStore } from "../../src/store/memory-store.ts";
 import { recordSecret } from "../helpers/secret-ledger.ts";
 
 async function pem(params: EcKeyGenParams | RsaHashedKeyGenParams | Algorithm): Promise<string> {
@@ -171,5 +175,61 @@ describe("grant configs", () => {
       }),
       /not an environment variable name/,
     );
+  });
+});
+
+describe("a grant's stored client is bound to its authorization server (RFC 6749 §2.3)", () => {
+  const SERVER = "https://mcp.example/mcp";
+  const secret = "bound-client-secret-1a2b3c4d";
+  recordSecret("client secret", secret);
+  const ctx = (store: MemoryStore, issuer: string, clientId = "ci-bot") =>
+    ({
+      store,
+      clientId,
+      discovery: { issuer },
+      server: { name: "ci", canonical: SERVER },
+    }) as unknown as GrantContext;
+  async function stored(issuer = ""): Promise<MemoryStore> {
+    const store = new MemoryStore();
+    await writeRecord(store, staticClientKey(SERVER), "mcp-oauth-static-client", {
+      v: 1,
+      source: "static",
+      issuer,
+      client_id: "ci-bot",
+      client_secret: secret,
+      token_endpoint_auth_method: "client_secret_basic",
+      redirect_uris: [],
+      registered_at: 0,
+    });
+    return store;
+  }
+
+  it("first use binds it to the AS; another client id finds none", async () => {
+    const store = await stored();
+    const found = await storedClient(ctx(store, "https://as-1.example"));
+    assert.equal(found.saved?.client_secret, secret);
+    await found.bind();
+    const again = await storedClient(ctx(store, "https://as-1.example"));
+    assert.equal(again.saved?.issuer, "https://as-1.example");
+    assert.equal(
+      (await storedClient(ctx(store, "https://as-1.example", "other"))).saved,
+      undefined,
+    );
+  });
+
+  it("an AS other than the one it is bound to gets nothing: one line, the record unchanged", async () => {
+    const store = await stored("https://as-1.example");
+    await assert.rejects(storedClient(ctx(store, "https://as-2.example")), (err: unknown) => {
+      assert.ok(err instanceof McpOAuthError);
+      assert.equal(err.code, ErrorCode.CLIENT_ISSUER_CHANGED);
+      assert.match(
+        err.message,
+        /belongs to https:\/\/as-1\.example; its credentials were not sent/,
+      );
+      assert.ok(!err.message.includes(secret));
+      return true;
+    });
+    const kept = await storedClient(ctx(store, "https://as-1.example"));
+    assert.equal(kept.saved?.issuer, "https://as-1.example");
   });
 });

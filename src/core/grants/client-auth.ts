@@ -6,10 +6,18 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { ErrorCode, McpOAuthError } from "../errors.ts";
+import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
 import { clientSecretBasic } from "../lenient.ts";
 import type { CredentialStore } from "../ports.ts";
-import { type AuthMethod, type ClientRecord, isClientRecord, readRecord } from "../records.ts";
+import {
+  type AuthMethod,
+  type ClientRecord,
+  isClientRecord,
+  readRecord,
+  staticClientKey,
+  writeRecord,
+} from "../records.ts";
+import type { GrantContext } from "./grant.ts";
 import { importSigningKey } from "./private-key.ts";
 
 /**
@@ -55,6 +63,52 @@ export async function recordClientAuth(
     isClientRecord,
   );
   return await clientAuthFor("private_key_jwt", saved);
+}
+
+/** A grant's stored client: see {@link storedClient}. */
+export interface StoredClient {
+  /** The static client record of the server, when it is the grant's client id. */
+  saved?: ClientRecord;
+  /** Its store key (the token record's `secret_key`). */
+  key: string;
+  /** Tie it to the AS it is being used with, the first time (call once the AS is trusted). */
+  bind(): Promise<void>;
+}
+
+/**
+ * The server's stored client for the grant's client id, refused in one line when it belongs to
+ * another AS: its secret or key is never sent to a server it was not given for (as a browser
+ * sign-in's pre-registered client, sign-in-steps.ts).
+ * @see https://datatracker.ietf.org/doc/html/rfc6749#section-2.3
+ */
+export async function storedClient(ctx: GrantContext): Promise<StoredClient> {
+  const { issuer } = ctx.discovery;
+  const key = staticClientKey(ctx.server.canonical);
+  const record = await readRecord<ClientRecord>(
+    ctx.store,
+    key,
+    "client credentials",
+    isClientRecord,
+  );
+  const saved = record?.client_id === ctx.clientId ? record : undefined;
+  if (saved?.issuer && saved.issuer !== issuer) {
+    throw new McpOAuthError(ErrorCode.CLIENT_ISSUER_CHANGED, "", {
+      fact: `${ctx.server.name} now names ${issuer} as its authorization server, but its client ${
+        oneLine(ctx.clientId, 80)
+      } belongs to ${saved.issuer}; its credentials were not sent to the new one`,
+      advice: "if the client is registered there too, add the server again with its credentials",
+      remedy: { do: "client-moved", server: ctx.server.name },
+    });
+  }
+  return {
+    saved,
+    key,
+    bind: async () => {
+      if (saved && !saved.issuer) {
+        await writeRecord(ctx.store, key, "mcp-oauth-static-client", { ...saved, issuer });
+      }
+    },
+  };
 }
 
 function missing(what: string): McpOAuthError {

@@ -11,16 +11,9 @@
  */
 import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
 import { wrapOAuthError } from "../oauth-errors.ts";
-import {
-  type AuthMethod,
-  type ClientRecord,
-  isClientRecord,
-  readRecord,
-  staticClientKey,
-  writeRecord,
-} from "../records.ts";
+import type { AuthMethod } from "../records.ts";
 import type { AuthorizationServerMetadata } from "../discover.ts";
-import { clientAuthFor } from "./client-auth.ts";
+import { clientAuthFor, storedClient } from "./client-auth.ts";
 import type { GrantConfig, GrantContext, GrantStrategy } from "./grant.ts";
 import { requestGrant, tokenEndpoint } from "./token-request.ts";
 
@@ -43,15 +36,8 @@ export function secretMethod(
 export const clientCredentialsGrant: GrantStrategy<ClientCredentials> = {
   kind: "client_credentials",
   async obtain(ctx: GrantContext<ClientCredentials>) {
-    const { issuer, as } = ctx.discovery;
-    const key = staticClientKey(ctx.server.canonical);
-    const saved = await readRecord<ClientRecord>(
-      ctx.store,
-      key,
-      "client credentials",
-      isClientRecord,
-    );
-    if (!saved || saved.client_id !== ctx.clientId) {
+    const { saved, key, bind } = await storedClient(ctx);
+    if (!saved) {
       throw new McpOAuthError(ErrorCode.NO_CLIENT, "", {
         fact: `No client ${
           ctx.grant.auth === "private_key_jwt" ? "private key" : "secret"
@@ -59,20 +45,9 @@ export const clientCredentialsGrant: GrantStrategy<ClientCredentials> = {
         advice: "add the server again with its client id and secret or key",
       });
     }
-    if (saved.issuer && saved.issuer !== issuer) {
-      throw new McpOAuthError(ErrorCode.CLIENT_ISSUER_CHANGED, "", {
-        fact: `${ctx.server.name} now names ${issuer} as its authorization server, but its client ${
-          oneLine(ctx.clientId, 80)
-        } belongs to ${saved.issuer}; its credentials were not sent to the new one`,
-        advice: "if the client is registered there too, add the server again with its credentials",
-        remedy: { do: "client-moved", server: ctx.server.name },
-      });
-    }
-    if (!saved.issuer) {
-      // Bind the credentials to the AS they are first used with (as a browser sign-in does).
-      await writeRecord(ctx.store, key, "mcp-oauth-static-client", { ...saved, issuer });
-    }
-    const method = secretMethod(ctx.grant.auth, as);
+    // Bound to the AS it is first used with (as a browser sign-in does).
+    await bind();
+    const method = secretMethod(ctx.grant.auth, ctx.discovery.as);
     const auth = await clientAuthFor(method, saved);
     try {
       return await requestGrant(ctx, "client_credentials", {}, { auth, method, secretKey: key });

@@ -22,14 +22,7 @@
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
 import { errorDescription, oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
-import {
-  type AuthMethod,
-  type ClientRecord,
-  isClientRecord,
-  readRecord,
-  staticClientKey,
-  writeRecord,
-} from "../records.ts";
+import type { AuthMethod } from "../records.ts";
 import { clientAuth } from "../registration.ts";
 import { idpPolicy } from "../idp/idp-discovery.ts";
 import { type IdpRecord, requireIdp } from "../idp/idp-record.ts";
@@ -37,7 +30,7 @@ import { freshIdToken, idpMetadata, idpSessionEnded } from "../idp/idp-session.t
 import type { HttpContext } from "../http-context.ts";
 import type { Lock } from "../lock.ts";
 import type { CredentialStore } from "../ports.ts";
-import { clientAuthFor } from "./client-auth.ts";
+import { clientAuthFor, storedClient } from "./client-auth.ts";
 import { secretMethod } from "./client-credentials.ts";
 import type { GrantConfig, GrantContext, GrantStrategy } from "./grant.ts";
 import { JWT_BEARER_GRANT_TYPE } from "./jwt-bearer.ts";
@@ -145,34 +138,20 @@ export async function exchangeForIdJag(
 
 /** The server's client at its AS: the stored secret (bound to this AS), or none. */
 async function serverClient(ctx: GrantContext<IdJag>) {
-  const { issuer, as } = ctx.discovery;
-  const key = staticClientKey(ctx.server.canonical);
-  const saved = await readRecord<ClientRecord>(ctx.store, key, "client secret", isClientRecord);
-  const same = saved?.client_id === ctx.clientId ? saved : undefined;
-  if (!same?.client_secret && !same?.private_key) {
+  const { saved, key, bind } = await storedClient(ctx);
+  if (!saved?.client_secret && !saved?.private_key) {
     return { auth: oauth.None(), method: "none" as AuthMethod, bind: () => Promise.resolve() };
   }
-  if (same.issuer && same.issuer !== issuer) {
-    throw new McpOAuthError(ErrorCode.CLIENT_ISSUER_CHANGED, "", {
-      fact: `${ctx.server.name} now names ${issuer} as its authorization server, but its client ${
-        oneLine(ctx.clientId, 80)
-      } belongs to ${same.issuer}; its credentials were not sent to the new one`,
-      advice: "if the client is registered there too, add the server again with its credentials",
-      remedy: { do: "client-moved", server: ctx.server.name },
-    });
-  }
-  const method = same.private_key ? "private_key_jwt" : secretMethod("client_secret_basic", as);
+  const method = saved.private_key
+    ? "private_key_jwt"
+    : secretMethod("client_secret_basic", ctx.discovery.as);
   return {
-    auth: await clientAuthFor(method, same),
+    auth: await clientAuthFor(method, saved),
     method,
     secretKey: key,
-    // Bind the secret to the AS it is first used with (as a browser sign-in does), once the
-    // IdP has given an assertion: a refused exchange changes nothing stored.
-    bind: async () => {
-      if (!same.issuer) {
-        await writeRecord(ctx.store, key, "mcp-oauth-static-client", { ...same, issuer });
-      }
-    },
+    // Bound to the AS only once the IdP has given an assertion: a refused exchange changes
+    // nothing stored.
+    bind,
   };
 }
 
