@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { type ParsedArgs, str, usageError } from "./args.ts";
 import type { Io } from "./context.ts";
+import { readOptionFile } from "./option-file.ts";
 
 /** The environment variable that may hold the client secret. */
 export const CLIENT_SECRET_ENV = "MCP_OAUTH_CLIENT_SECRET";
@@ -48,7 +48,6 @@ export async function resolveClientSecret(
 }
 
 async function readSecret(command: string, path: string, args: ParsedArgs, io: Io) {
-  let text: string | undefined;
   if (path === "-") {
     if (command === "stdio") {
       throw usageError(
@@ -63,31 +62,12 @@ async function readSecret(command: string, path: string, args: ParsedArgs, io: I
           CLIENT_SECRET_ENV,
       );
     }
-    if (!io.stdinLines) {
-      throw usageError(command, "--client-secret-file -: stdin cannot be read here");
-    }
-    for await (const line of io.stdinLines()) {
-      text = line;
-      break;
-    }
-    if (text === undefined) {
-      throw usageError(
-        command,
-        "--client-secret-file -: stdin ended before a line with the secret",
-      );
-    }
-  } else {
-    if (path === "") {
-      throw usageError(command, "--client-secret-file needs a path (or - for stdin)");
-    }
-    try {
-      text = await readFile(path, "utf8");
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? (err as Error).message;
-      throw usageError(command, `--client-secret-file ${path} cannot be read (${code})`);
-    }
-    text = text.replace(/\r?\n$/, "");
   }
+  let text = await readOptionFile(command, "--client-secret-file", path, io, "line");
+  if (text === undefined) {
+    throw usageError(command, "--client-secret-file -: stdin ended before a line with the secret");
+  }
+  if (path !== "-") text = text.replace(/\r?\n$/, "");
   text = text.replace(/\r$/, "");
   if (!text.trim()) throw usageError(command, `--client-secret-file ${path} holds no secret`);
   if (/[\r\n]/.test(text)) {

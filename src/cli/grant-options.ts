@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { GrantConfig } from "../core/grants/grant.ts";
 import { type ParsedArgs, str, usageError } from "./args.ts";
 import type { Io } from "./context.ts";
+import { readOptionFile } from "./option-file.ts";
 
 /** The environment variable that may hold a private_key_jwt client's PEM key. */
 export const PRIVATE_KEY_ENV = "MCP_OAUTH_PRIVATE_KEY";
@@ -109,21 +109,9 @@ export async function grantOptions(
 
 /** The PEM text of `--private-key-file` ("-": all of stdin). */
 async function readKey(command: string, path: string, io: Io): Promise<string> {
-  if (path === "-") {
-    if (!io.stdinLines) {
-      throw usageError(command, "--private-key-file -: stdin cannot be read here");
-    }
-    const lines: string[] = [];
-    for await (const line of io.stdinLines()) lines.push(line);
-    const text = lines.join("\n");
-    if (!text.trim()) throw usageError(command, "--private-key-file -: stdin held no key");
-    return text;
+  const text = await readOptionFile(command, "--private-key-file", path, io, "all");
+  if (path === "-" && !text?.trim()) {
+    throw usageError(command, "--private-key-file -: stdin held no key");
   }
-  if (!path) throw usageError(command, "--private-key-file needs a path (or - for stdin)");
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? (err as Error).message;
-    throw usageError(command, `--private-key-file ${path} cannot be read (${code})`);
-  }
+  return text ?? "";
 }

@@ -7,7 +7,6 @@
  * @see https://github.com/modelcontextprotocol/ext-auth (enterprise-managed authorization)
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { ErrorCode, McpOAuthError } from "../../core/errors.ts";
 import { defineIdp } from "../../core/idp/idp-discovery.ts";
 import {
@@ -23,6 +22,7 @@ import {
 import { withSession } from "../../core/idp/idp-session.ts";
 import { SignInMarkers } from "../../store/sign-in-marker.ts";
 import { int, type ParsedArgs, str, usageError } from "../args.ts";
+import { readOptionFile } from "../option-file.ts";
 import { CLIENT_SECRET_ENV } from "../client-secret.ts";
 import type { Command } from "../command.ts";
 import type { CliContext } from "../context.ts";
@@ -222,22 +222,7 @@ async function signIn(ctx: CliContext, args: ParsedArgs, name: string): Promise<
 
 /** The id_token of a file, or of the first line of stdin ("-"); never shown in a message. */
 async function readIdToken(ctx: CliContext, path: string): Promise<string> {
-  let text: string | undefined;
-  if (path === "-") {
-    if (!ctx.io.stdinLines) throw usageError("idp", "--id-token-file -: stdin cannot be read here");
-    for await (const line of ctx.io.stdinLines()) {
-      text = line;
-      break;
-    }
-  } else {
-    if (path === "") throw usageError("idp", "--id-token-file needs a path (or - for stdin)");
-    try {
-      text = await readFile(path, "utf8");
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? (err as Error).message;
-      throw usageError("idp", `--id-token-file ${path} cannot be read (${code})`);
-    }
-  }
+  let text = await readOptionFile("idp", "--id-token-file", path, ctx.io, "line");
   text = text?.trim();
   if (!text) {
     throw usageError(
