@@ -322,6 +322,19 @@ describe("enterprise IdP: the token exchange", () => {
     assert.equal(form?.get("client_id"), "laptop");
   });
 
+  it("shape only is forgiven: no token_type, expires_in as a string (RFC 8693 §2.2.1)", async () => {
+    const jag = jwt({ iss: ISSUER, aud: "https://as.example" });
+    const { http } = network({
+      [`${ISSUER}/token`]: () =>
+        Response.json({
+          access_token: jag,
+          issued_token_type: "urn:ietf:params:oauth:token-type:id-jag",
+          expires_in: "300",
+        }),
+    });
+    assert.equal(await exchangeForIdJag(http, record(), idToken, target), jag);
+  });
+
   it("a token of another type, or a refused client, is one line naming the IdP", async () => {
     const other = network({
       [`${ISSUER}/token`]: () =>

@@ -21,6 +21,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { ErrorCode, McpOAuthError, oneLine } from "../errors.ts";
+import { lenientTokenResponse } from "../lenient.ts";
 import { errorDescription, oauthErrorCode, wrapOAuthError } from "../oauth-errors.ts";
 import type { AuthMethod } from "../records.ts";
 import { clientAuth } from "../registration.ts";
@@ -96,10 +97,17 @@ export async function exchangeForIdJag(
         "The identity provider's token_endpoint",
       ),
     );
-    // RFC 8693 §2.2.1: an issued token that is no access token has token_type "N_A".
-    body = await oauth.processGenericTokenEndpointResponse(as, client, res, {
-      recognizedTokenTypes: { n_a: () => {} },
-    });
+    // RFC 8693 §2.2.1: an issued token that is no access token has token_type "N_A". Shape
+    // only (lenient.ts: a missing token_type, expires_in as a string) is accepted; the issued
+    // token's type is checked below.
+    body = await oauth.processGenericTokenEndpointResponse(
+      as,
+      client,
+      await lenientTokenResponse(res),
+      {
+        recognizedTokenTypes: { n_a: () => {} },
+      },
+    );
   } catch (err) {
     const code = oauthErrorCode(err);
     if (code === "invalid_grant") {
