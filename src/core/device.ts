@@ -17,6 +17,9 @@ import { tokenRecordFrom } from "./tokens.ts";
 import type { DpopKey } from "./dpop.ts";
 import { assertAllowedUrl, parseUrl } from "./urls.ts";
 
+/** The longest device code lifetime taken as given, in seconds (one day). */
+const MAX_DEVICE_CODE_S = 86_400;
+
 /** What the person must do, and how to wait for them. */
 export interface DeviceAuthorization {
   verificationUri: string;
@@ -88,7 +91,9 @@ export async function startDeviceAuthorization(
     const value = started[key];
     if (value !== undefined) assertAllowedUrl(parseUrl(value, key), key, http.allowInsecureHttp);
   }
-  const expiresAt = input.now() + started.expires_in * 1000;
+  // RFC 8628 §3.2: the code's lifetime. An absurd one (1e305 s) is no real time: a day is
+  // the most any wait takes (the caller's timeout usually ends it sooner).
+  const expiresAt = input.now() + Math.min(started.expires_in, MAX_DEVICE_CODE_S) * 1000;
   return {
     verificationUri: started.verification_uri,
     verificationUriComplete: started.verification_uri_complete,
